@@ -1,0 +1,48 @@
+# The two commands: `make report` and `make test`. Both bootstrap .venv from the pinned lock.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help report test lint format check venv clean lock
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the pinned dependencies and the project
+
+report: $(STAMP) ## check the evidence table and render the default report suite into reports/
+	$(BIN)/tallies data check
+	$(BIN)/tallies report --suite reports/suite.yml --jobs $(JOBS)
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(STAMP) ## validate and audit the shipped evidence table
+	$(BIN)/tallies data check
+
+test: lint ## lint, then the whole test suite (notebooks included)
+	$(BIN)/python -m pytest -n $(JOBS)
+
+lock: ## re-pin requirements.lock from pyproject.toml (needs the registry)
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/python -m pip install --quiet ".[dev]"
+	.lockenv/bin/python -m pip install --quiet setuptools wheel && .lockenv/bin/python -m pip freeze --all --exclude pip --exclude analysis | sort -f > requirements.lock
+	rm -rf .lockenv
+
+clean: ## remove generated reports and the cache (keeps .venv)
+	rm -rf reports/*/ reports/index.html data/processed

@@ -1,0 +1,103 @@
+"""Civilian-death tallies for Mali, compared across reporting bodies and periods.
+
+The public functions are importable from here, e.g.::
+
+    from analysis import load_tallies, compare_incident, its_fit
+
+Importing the package is light: each function's module (and heavy libraries such as
+statsmodels or matplotlib) is only imported the first time the function is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from analysis.errors import AnalysisError, DataError, ParameterError, ReportError
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use)
+_EXPORTS: dict[str, str] = {
+    # the evidence table
+    "load_tallies": "analysis.sources.tallies",
+    "load_sources": "analysis.sources.tallies",
+    "load_bodies": "analysis.sources.tallies",
+    "load_interventions": "analysis.sources.tallies",
+    "tally_bounds": "analysis.sources.tallies",
+    "audit_tallies": "analysis.audit",
+    # event exports
+    "read_acled": "analysis.sources.acled",
+    "read_ucdp_ged": "analysis.sources.ucdp",
+    "read_hdx_aggregates": "analysis.sources.hdx",
+    "harmonize_actors": "analysis.harmonize.actors",
+    "load_actor_table": "analysis.harmonize.actors",
+    "unmatched_actors": "analysis.harmonize.actors",
+    "aggregate_events": "analysis.harmonize.aggregate",
+    # comparing bodies
+    "compare_incident": "analysis.compare",
+    "align_periods": "analysis.compare",
+    "compare_periods": "analysis.compare",
+    # before and after
+    "rate_ratio": "analysis.trends",
+    "before_after": "analysis.trends",
+    "its_fit": "analysis.trends",
+    "arrival_sensitivity": "analysis.trends",
+    "placebo_dates": "analysis.trends",
+    "share_change": "analysis.trends",
+    "simulate_bounds": "analysis.trends",
+    # overlapping lists
+    "lincoln_petersen": "analysis.mse",
+    "chapman": "analysis.mse",
+    "mse_loglinear": "analysis.mse",
+    "mse_compare": "analysis.mse",
+}
+
+__all__ = [
+    "AnalysisError",
+    "DataError",
+    "ParameterError",
+    "ReportError",
+    "__version__",
+    *_EXPORTS,
+]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.audit import audit_tallies
+    from analysis.compare import align_periods, compare_incident, compare_periods
+    from analysis.harmonize.actors import harmonize_actors, load_actor_table, unmatched_actors
+    from analysis.harmonize.aggregate import aggregate_events
+    from analysis.mse import chapman, lincoln_petersen, mse_compare, mse_loglinear
+    from analysis.sources.acled import read_acled
+    from analysis.sources.hdx import read_hdx_aggregates
+    from analysis.sources.tallies import (
+        load_bodies,
+        load_interventions,
+        load_sources,
+        load_tallies,
+        tally_bounds,
+    )
+    from analysis.sources.ucdp import read_ucdp_ged
+    from analysis.trends import (
+        arrival_sensitivity,
+        before_after,
+        its_fit,
+        placebo_dates,
+        rate_ratio,
+        share_change,
+        simulate_bounds,
+    )

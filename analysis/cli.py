@@ -1,0 +1,73 @@
+"""The ``tallies`` command: parses arguments and calls the package; no analysis of its own.
+
+Sub-commands
+------------
+``tallies data check``
+    Validate the evidence table and run the consistency audit.
+``tallies report``
+    Render a report suite (or one notebook) into HTML under ``reports/``.
+``tallies params NOTEBOOK``
+    List a notebook's parameters with their types and defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from analysis import __version__
+from analysis.errors import AnalysisError
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tallies",
+        description="Civilian-death tallies for Mali, compared across reporting bodies.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data = commands.add_parser("data", help="work with the evidence table")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    check = data_commands.add_parser(
+        "check", help="validate the evidence table and audit its consistency"
+    )
+    check.add_argument(
+        "--dir",
+        dest="tallies_dir",
+        default=None,
+        help="folder holding sources.csv, tallies.csv and bodies.csv (default: the shipped table)",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit non-zero on warnings too, not only on errors",
+    )
+    check.set_defaults(handler=_data_check)
+
+    from analysis.reports.cli import add_report_commands  # light: no papermill at import
+
+    add_report_commands(commands)
+    return parser
+
+
+def _data_check(args: argparse.Namespace) -> int:
+    from analysis.audit import run_check
+
+    return run_check(tallies_dir=args.tallies_dir, strict=args.strict, out=sys.stdout)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tallies`` console script; returns the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except AnalysisError as error:
+        print(f"tallies: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The project's own exception classes.
+
+Every problem with an input a user hands the project (a CSV of published figures, an ACLED
+export, a suite file, a report parameter) is raised as one of these, naming where it is: the
+file, the line in that file (1-based, the header being line 1), the column and the rule broken.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+__all__ = ["AnalysisError", "DataError", "ParameterError", "ReportError"]
+
+
+class AnalysisError(Exception):
+    """Base class of every error the project raises on purpose."""
+
+
+class DataError(AnalysisError, ValueError):
+    """An input file (or table) breaks a rule.
+
+    Parameters
+    ----------
+    message
+        What was expected, in plain words.
+    file
+        The input file, when the data came from one.
+    line
+        1-based line number in ``file`` (the header is line 1).
+    column
+        The column concerned.
+    rule
+        A short machine-readable name of the rule (``"required"``, ``"allowed_values"``, ...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | PathLike[str] | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        rule: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.line = line
+        self.column = column
+        self.rule = rule
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(self.file)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        prefix = ", ".join(where)
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{prefix}: {self.message}{rule}" if prefix else f"{self.message}{rule}"
+
+
+class ParameterError(AnalysisError, ValueError):
+    """A report parameter (or suite entry) is unknown, of the wrong type or out of range."""
+
+
+class ReportError(AnalysisError):
+    """A report could not be rendered."""

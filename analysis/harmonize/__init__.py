@@ -1,0 +1,1 @@
+"""Harmonisation: the canonical event schema, actor groups, and aggregation to periods."""

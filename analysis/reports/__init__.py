@@ -1,0 +1,1 @@
+"""Report rendering: the papermill runner, parameter schemas, HTML export, index and provenance."""
