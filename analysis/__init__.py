@@ -11,8 +11,6 @@ statsmodels or matplotlib) is only imported the first time the function is used.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
-
 from analysis.errors import AnalysisError, DataError, ParameterError, ReportError
 
 __version__ = "0.1.0"
@@ -75,29 +73,3 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
 
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from analysis.audit import audit_tallies
-    from analysis.compare import align_periods, compare_incident, compare_periods
-    from analysis.harmonize.actors import harmonize_actors, load_actor_table, unmatched_actors
-    from analysis.harmonize.aggregate import aggregate_events
-    from analysis.mse import chapman, lincoln_petersen, mse_compare, mse_loglinear
-    from analysis.sources.acled import read_acled
-    from analysis.sources.hdx import read_hdx_aggregates
-    from analysis.sources.tallies import (
-        load_bodies,
-        load_interventions,
-        load_sources,
-        load_tallies,
-        tally_bounds,
-    )
-    from analysis.sources.ucdp import read_ucdp_ged
-    from analysis.trends import (
-        arrival_sensitivity,
-        before_after,
-        its_fit,
-        placebo_dates,
-        rate_ratio,
-        share_change,
-        simulate_bounds,
-    )
