@@ -11,6 +11,7 @@ statsmodels or matplotlib) is only imported the first time the function is used.
 from __future__ import annotations
 
 import importlib
+
 from analysis.errors import AnalysisError, DataError, ParameterError, ReportError
 
 __version__ = "0.1.0"
@@ -72,4 +73,3 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
-
