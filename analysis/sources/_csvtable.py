@@ -1,0 +1,317 @@
+"""Reading small hand-made CSV tables against a declared schema, with line-exact errors.
+
+The evidence table and the hand-made lookups are small (hundreds of rows) and are edited by
+people, so they are read with the standard library's :mod:`csv` module, which knows on which
+physical line each record starts (a quoted field may span lines). Every rule broken raises
+:class:`analysis.errors.DataError` naming the file, the line, the column and the rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from analysis.errors import DataError
+
+Kind = Literal["id", "text", "date", "int", "category", "bool", "url"]
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_INT_RE = re.compile(r"^[0-9]+$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URL_RE = re.compile(r"^https?://\S+$")
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+# fields longer than this are refused: no cell of a hand-made table is anywhere near it
+MAX_FIELD_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a hand-made table.
+
+    ``kind`` decides parsing and dtype: ``id`` (lowercase slug, string), ``text`` (string),
+    ``date`` (ISO ``YYYY-MM-DD``, datetime64), ``int`` (non-negative integer, Int64),
+    ``category`` (one of ``allowed``, categorical), ``bool`` (true/false, boolean),
+    ``url`` (http(s) address, string).
+    """
+
+    name: str
+    kind: Kind = "text"
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's columns, its key, and a name for messages."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: str | None = None
+    optional_columns: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(
+            f"bytes that are not valid UTF-8 (at byte {error.start}); save the file as UTF-8",
+            file=path,
+            line=line,
+            rule="encoding",
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataError(
+            "a NUL byte: this is not a text CSV file", file=path, line=line, rule="encoding"
+        )
+    return text
+
+
+def read_records(path: Path, spec: TableSpec) -> tuple[list[dict[str, str]], list[int]]:
+    """Read ``path`` as CSV; return its records (as str dicts) and each record's start line.
+
+    Checks the header (required columns present, no unknown or duplicated names) and that
+    every record has as many fields as the header.
+    """
+    if not path.exists():
+        raise DataError(f"the {spec.name} file does not exist", file=path, rule="missing_file")
+    if path.is_dir():
+        raise DataError(
+            f"expected the {spec.name} CSV file, found a folder", file=path, rule="kind"
+        )
+    text = _decode(path.read_bytes(), path)
+    if not text.strip():
+        raise DataError(f"the {spec.name} file is empty", file=path, line=1, rule="empty")
+    sniff = text.split("\n", 1)[0]
+    if "," not in sniff and (";" in sniff or "\t" in sniff):
+        raise DataError(
+            "the header is not comma-separated (found ';' or tab): save as a comma-separated CSV",
+            file=path,
+            line=1,
+            rule="delimiter",
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise DataError(f"unreadable header: {error}", file=path, line=1, rule="csv") from None
+    header = [h.strip() for h in header]
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataError(
+                "the column name appears twice in the header",
+                file=path,
+                line=1,
+                column=name,
+                rule="duplicate_column",
+            )
+        seen.add(name)
+    known = set(spec.names)
+    for name in header:
+        if name not in known:
+            raise DataError(
+                f"unknown column; the {spec.name} table has: {', '.join(spec.names)}",
+                file=path,
+                line=1,
+                column=name,
+                rule="unknown_column",
+            )
+    for column in spec.columns:
+        if column.name not in seen and column.name not in spec.optional_columns:
+            raise DataError(
+                f"required column missing from the header of the {spec.name} table",
+                file=path,
+                line=1,
+                column=column.name,
+                rule="required_column",
+            )
+    records: list[dict[str, str]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise DataError(f"malformed CSV: {error}", file=path, line=start, rule="csv") from None
+        if not row or all(not cell.strip() for cell in row):
+            start = reader.line_num + 1
+            continue
+        if len(row) != len(header):
+            raise DataError(
+                f"{len(row)} fields where the header has {len(header)}"
+                " (a comma inside a field must be quoted)",
+                file=path,
+                line=start,
+                rule="field_count",
+            )
+        for name, cell in zip(header, row, strict=True):
+            if len(cell) > MAX_FIELD_CHARS:
+                raise DataError(
+                    f"a field of {len(cell):,} characters (at most {MAX_FIELD_CHARS:,})",
+                    file=path,
+                    line=start,
+                    column=name,
+                    rule="field_size",
+                )
+        records.append({name: cell.strip() for name, cell in zip(header, row, strict=True)})
+        lines.append(start)
+        start = reader.line_num + 1
+    if not records:
+        raise DataError(
+            f"the {spec.name} file has a header but no rows", file=path, line=1, rule="empty"
+        )
+    return records, lines
+
+
+def _parse_cell(value: str, column: Column, path: Path, line: int):
+    if value == "":
+        if column.required:
+            raise DataError(
+                "a value is required", file=path, line=line, column=column.name, rule="required"
+            )
+        return None
+    kind = column.kind
+    if kind == "id":
+        if not _ID_RE.match(value):
+            raise DataError(
+                f"{value!r} is not an identifier (lowercase letters, digits, '-', '_', '.')",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="identifier",
+            )
+        return value
+    if kind == "date":
+        if not _DATE_RE.match(value):
+            raise DataError(
+                f"{value!r} is not an ISO date YYYY-MM-DD",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="date",
+            )
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise DataError(
+                f"{value!r} is not a real calendar date",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="date",
+            ) from None
+    if kind == "int":
+        if not _INT_RE.match(value):
+            raise DataError(
+                f"{value!r} is not a whole non-negative number (digits only, no separators)",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="integer",
+            )
+        return int(value)
+    if kind == "category":
+        assert column.allowed is not None
+        if value not in column.allowed:
+            raise DataError(
+                f"{value!r} is not one of: {', '.join(column.allowed)}",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="allowed_values",
+            )
+        return value
+    if kind == "bool":
+        low = value.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise DataError(
+            f"{value!r} is not true or false",
+            file=path,
+            line=line,
+            column=column.name,
+            rule="boolean",
+        )
+    if kind == "url":
+        if not _URL_RE.match(value):
+            raise DataError(
+                f"{value!r} is not an http(s) address",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="url",
+            )
+        return value
+    return value
+
+
+def parse_table(path: str | Path, spec: TableSpec) -> pd.DataFrame:
+    """Read and type one hand-made table; the result has an extra ``line`` column."""
+    path = Path(path)
+    records, lines = read_records(path, spec)
+    parsed: dict[str, list] = {c.name: [] for c in spec.columns}
+    for record, line in zip(records, lines, strict=True):
+        for column in spec.columns:
+            parsed[column.name].append(_parse_cell(record.get(column.name, ""), column, path, line))
+    frame = pd.DataFrame({"line": pd.array(lines, dtype="Int64")})
+    for column in spec.columns:
+        frame[column.name] = _to_series(parsed[column.name], column)
+    frame = frame[[*spec.names, "line"]]
+    if spec.key is not None:
+        dup = frame[spec.key].duplicated(keep="first")
+        if dup.any():
+            i = int(dup.to_numpy().nonzero()[0][0])
+            first = frame.loc[frame[spec.key] == frame[spec.key].iloc[i], "line"].iloc[0]
+            raise DataError(
+                f"{frame[spec.key].iloc[i]!r} is used twice (first on line {first})",
+                file=path,
+                line=int(frame["line"].iloc[i]),
+                column=spec.key,
+                rule="unique",
+            )
+    return frame
+
+
+def _to_series(values: Sequence, column: Column) -> pd.Series:
+    if column.kind == "date":
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype="object")), dtype="datetime64[ns]")
+    if column.kind == "int":
+        return pd.Series(pd.array(values, dtype="Int64"))
+    if column.kind == "bool":
+        return pd.Series(pd.array(values, dtype="boolean"))
+    if column.kind == "category":
+        assert column.allowed is not None
+        return pd.Series(pd.Categorical(values, categories=list(column.allowed)))
+    return pd.Series(pd.array(values, dtype="string"))
+
+
+def fail_at(frame: pd.DataFrame, row: int, message: str, *, path: Path, column: str, rule: str):
+    """Raise a :class:`DataError` for positional row ``row`` of a parsed table."""
+    raise DataError(message, file=path, line=int(frame["line"].iloc[row]), column=column, rule=rule)
