@@ -1,0 +1,451 @@
+"""The consistency audit of the evidence table (``tallies data check``).
+
+Validation (in :mod:`analysis.sources.tallies`) says whether each file is well formed. The audit
+asks whether the figures agree with each other, and reports every disagreement as a finding:
+
+``sub_period_sum``
+    figures over sub-periods that tile a published total (four quarters and their year, two
+    half-years, ...) of the same body, measure, victims and perpetrators: do they add up?
+``derivation``
+    a derived figure recomputed from the figures its ``derivation`` names.
+``stated_change``
+    a percentage change stated by a source (``stated_changes.csv``) recomputed from the figures.
+``copies_disagree``
+    the same figure carried by two documents with different values.
+``published_before_period_end``
+    a figure whose window ends after the document that carries it was published.
+
+Findings are ``error`` (the table itself is wrong: a derivation that does not compute, a window
+that ends after publication), ``warning`` (an unexplained disagreement) or ``known`` (an
+inconsistency in the published record, explained in ``known_issues.csv``). Nothing is hidden.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.errors import DataError
+from analysis.sources._csvtable import Column, TableSpec, parse_table
+from analysis.sources.tallies import load_evidence, tally_bounds
+
+__all__ = ["audit_tallies", "run_check", "FINDING_COLUMNS"]
+
+FINDING_COLUMNS = ["check", "severity", "tally_ids", "message", "explanation"]
+SEVERITIES = ("error", "warning", "known")
+
+KNOWN_ISSUES_SPEC = TableSpec(
+    name="known issues",
+    key="issue_id",
+    columns=(
+        Column("issue_id", "id", required=True),
+        Column(
+            "check",
+            "category",
+            required=True,
+            allowed=(
+                "sub_period_sum",
+                "derivation",
+                "stated_change",
+                "copies_disagree",
+                "published_before_period_end",
+            ),
+        ),
+        Column("tally_ids", required=True, doc="';'-separated ids the finding involves"),
+        Column("explanation", required=True),
+    ),
+)
+
+STATED_CHANGES_SPEC = TableSpec(
+    name="stated changes",
+    key="change_id",
+    columns=(
+        Column("change_id", "id", required=True),
+        Column("source_id", "id", required=True),
+        Column("from_tally_id", "id", required=True),
+        Column("to_tally_id", "id", required=True),
+        Column("stated_percent", required=True, doc="the change as published, in percent"),
+        Column("claim", required=True),
+        Column("notes"),
+    ),
+)
+
+# two figures describe "the same thing" when these agree
+_SERIES_KEYS = ["reporting_body", "measure", "victim_group", "perpetrator_group"]
+_FIGURE_KEYS = [*_SERIES_KEYS, "incident_id", "place", "period_start", "period_end"]
+# a stated percentage is matched when it is within this many percentage points of the recomputed one
+PERCENT_TOLERANCE = 1.0
+
+
+def audit_tallies(
+    tallies: pd.DataFrame,
+    *,
+    sources: pd.DataFrame | None = None,
+    known_issues: pd.DataFrame | None = None,
+    stated_changes: pd.DataFrame | None = None,
+    max_parts: int = 4,
+) -> pd.DataFrame:
+    """Audit the figures of the evidence table against each other.
+
+    Parameters
+    ----------
+    tallies
+        The figures (:func:`analysis.load_tallies`).
+    sources
+        The documents (:func:`analysis.load_sources`); enables the publication-date check.
+    known_issues
+        Explained inconsistencies of the published record (``known_issues.csv``): a finding
+        whose check and tally ids match a row is reported as ``known`` with its explanation.
+    stated_changes
+        Percentage changes stated by sources (``stated_changes.csv``), recomputed here.
+    max_parts
+        Largest number of sub-period figures tried as a tiling of one total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per finding: ``check``, ``severity`` (error, warning, known), ``tally_ids``
+        (";"-joined), ``message``, ``explanation``. Empty when everything agrees.
+
+    Notes
+    -----
+    Sums are compared as intervals (:func:`analysis.tally_bounds`): parts agree with a total
+    when :math:`\\sum \\text{low}_i \\le \\text{high}_T` and :math:`\\sum \\text{high}_i \\ge
+    \\text{low}_T`. For exact figures this is plain equality.
+    """
+    findings: list[dict[str, str]] = []
+    tallies = tallies.reset_index(drop=True)
+    bounds = tally_bounds(tallies)
+    findings += _sub_period_sums(tallies, bounds, max_parts=max_parts)
+    findings += _derivations(tallies)
+    findings += _copies_disagree(tallies, bounds)
+    if sources is not None:
+        findings += _published_before_end(tallies, sources)
+    if stated_changes is not None:
+        findings += _stated_changes(tallies, stated_changes)
+    frame = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    if known_issues is not None and len(frame):
+        frame = _apply_known(frame, known_issues)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    frame = frame.sort_values(
+        ["severity", "check", "tally_ids"],
+        key=lambda s: s.map(order) if s.name == "severity" else s,
+    )
+    return frame.reset_index(drop=True).astype("string")
+
+
+def _ids(frame: pd.DataFrame) -> str:
+    return ";".join(sorted(frame["tally_id"].astype(str)))
+
+
+def _sub_period_sums(tallies: pd.DataFrame, bounds: pd.DataFrame, *, max_parts: int) -> list[dict]:
+    findings = []
+    period_totals = tallies[tallies["incident_id"].isna()]
+    key_frame = period_totals[_SERIES_KEYS].astype("string").fillna("")
+    for _, group in period_totals.groupby([key_frame[k] for k in _SERIES_KEYS], sort=False):
+        if len(group) < 3:
+            continue
+        # one figure per window: copies of the same figure are compared by _copies_disagree
+        windows = group.drop_duplicates(["period_start", "period_end"])
+        windows = windows[windows["derivation"].isna()]
+        for _, total in windows.iterrows():
+            inside = windows[
+                (windows["period_start"] >= total["period_start"])
+                & (windows["period_end"] <= total["period_end"])
+                & (windows["tally_id"] != total["tally_id"])
+            ].sort_values("period_start")
+            for parts in _tilings(inside, total["period_start"], total["period_end"], max_parts):
+                low = bounds.loc[parts.index, "low"].sum()
+                high = bounds.loc[parts.index, "high"].sum()
+                t_low, t_high = bounds.loc[total.name, ["low", "high"]]
+                if low <= t_high and high >= t_low:
+                    continue
+                involved = pd.concat([parts, total.to_frame().T])
+                findings.append(
+                    {
+                        "check": "sub_period_sum",
+                        "severity": "warning",
+                        "tally_ids": _ids(involved),
+                        "message": (
+                            f"{total['reporting_body']} {total['measure']} "
+                            f"{total['period_start']:%Y-%m-%d}..{total['period_end']:%Y-%m-%d}: "
+                            f"{len(parts)} sub-periods add up to {_fmt(low, high)}, "
+                            f"the total says {_fmt(t_low, t_high)}"
+                        ),
+                        "explanation": "",
+                    }
+                )
+    return findings
+
+
+def _tilings(inside: pd.DataFrame, start, end, max_parts: int):
+    """Every set of 2..max_parts windows in ``inside`` that covers [start, end] without gaps."""
+    rows = list(inside.itertuples())
+    by_start: dict = {}
+    for row in rows:
+        by_start.setdefault(row.period_start, []).append(row)
+    one_day = pd.Timedelta(days=1)
+
+    def extend(cursor, chosen):
+        if len(chosen) > max_parts:
+            return
+        for row in by_start.get(cursor, []):
+            if row.period_end == end:
+                if len(chosen) + 1 >= 2:
+                    yield [*chosen, row.Index]
+            elif row.period_end < end:
+                yield from extend(row.period_end + one_day, [*chosen, row.Index])
+
+    for index_list in extend(start, []):
+        yield inside.loc[index_list]
+
+
+def _fmt(low: float, high: float) -> str:
+    if low == high:
+        return f"{low:,.0f}"
+    return f"[{low:,.0f}, {'inf' if np.isinf(high) else f'{high:,.0f}'}]"
+
+
+def _derivations(tallies: pd.DataFrame) -> list[dict]:
+    """Recompute each derived figure: the part of ``derivation`` before any '(' is arithmetic."""
+    findings = []
+    values = {}
+    for tally_id, value in zip(tallies["tally_id"], tallies["value"], strict=True):
+        values[str(tally_id)] = np.nan if pd.isna(value) else float(value)
+    for _, row in tallies[tallies["derivation"].notna()].iterrows():
+        text = str(row["derivation"]).split("(")[0].strip()
+        # tally ids contain '-', so substitute them with names before parsing
+        names = {}
+        expression = text
+        for i, tally_id in enumerate(sorted(values, key=len, reverse=True)):
+            if tally_id in expression:
+                name = f"t{i}"
+                names[name] = values[tally_id]
+                expression = expression.replace(tally_id, name)
+        try:
+            tree = ast.parse(expression, mode="eval")
+            result = _eval_named(tree.body, names)
+        except (SyntaxError, ValueError, KeyError) as error:
+            findings.append(
+                {
+                    "check": "derivation",
+                    "severity": "error",
+                    "tally_ids": str(row["tally_id"]),
+                    "message": f"the derivation {text!r} cannot be computed: {error}",
+                    "explanation": "",
+                }
+            )
+            continue
+        if np.isnan(result) or pd.isna(row["value"]) or result != float(row["value"]):
+            findings.append(
+                {
+                    "check": "derivation",
+                    "severity": "error",
+                    "tally_ids": str(row["tally_id"]),
+                    "message": f"{text} = {result:,.0f}, but the derived figure says {row['value']}",
+                    "explanation": "",
+                }
+            )
+    return findings
+
+
+def _eval_named(node: ast.AST, names: dict[str, float]) -> float:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        left, right = _eval_named(node.left, names), _eval_named(node.right, names)
+        return left + right if isinstance(node.op, ast.Add) else left - right
+    if isinstance(node, ast.Name):
+        return names[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return float(node.value)
+    raise ValueError(
+        f"only figures, whole numbers, + and - are allowed (found {type(node).__name__})"
+    )
+
+
+def _copies_disagree(tallies: pd.DataFrame, bounds: pd.DataFrame) -> list[dict]:
+    findings = []
+    keys = tallies[_FIGURE_KEYS].astype("string").fillna("")
+    for _, group in tallies.groupby([keys[k] for k in _FIGURE_KEYS], sort=False):
+        if group["source_id"].nunique() < 2:
+            continue
+        points = bounds.loc[group.index, "point"]
+        if points.nunique(dropna=False) <= 1 and group["qualifier"].nunique() <= 1:
+            continue
+        # every pair of copies with different values
+        for (i, a), (j, b) in itertools.combinations(group.iterrows(), 2):
+            if a["source_id"] == b["source_id"]:
+                continue
+            if (
+                bounds.loc[i, "point"] == bounds.loc[j, "point"]
+                and a["qualifier"] == b["qualifier"]
+            ):
+                continue
+            findings.append(
+                {
+                    "check": "copies_disagree",
+                    "severity": "warning",
+                    "tally_ids": ";".join(sorted([str(a["tally_id"]), str(b["tally_id"])])),
+                    "message": (
+                        f"{a['reporting_body']} {a['measure']} "
+                        f"{a['period_start']:%Y-%m-%d}..{a['period_end']:%Y-%m-%d}: "
+                        f"{a['source_id']} carries {_figure(a)}, {b['source_id']} carries {_figure(b)}"
+                    ),
+                    "explanation": "",
+                }
+            )
+    return findings
+
+
+def _figure(row: pd.Series) -> str:
+    if row["qualifier"] == "between":
+        return f"between {row['value_low']} and {row['value_high']}"
+    words = str(row["qualifier"]).replace("_", " ")
+    return f"{row['value']}" if words == "exact" else f"{words} {row['value']}"
+
+
+def _published_before_end(tallies: pd.DataFrame, sources: pd.DataFrame) -> list[dict]:
+    published = tallies["source_id"].map(sources.set_index("source_id")["published"])
+    late = tallies[(tallies["period_end"] > published).fillna(False)]
+    return [
+        {
+            "check": "published_before_period_end",
+            "severity": "error",
+            "tally_ids": str(row["tally_id"]),
+            "message": (
+                f"the window ends {row['period_end']:%Y-%m-%d}, after {row['source_id']} was "
+                f"published ({published[i]:%Y-%m-%d})"
+            ),
+            "explanation": "",
+        }
+        for i, row in late.iterrows()
+    ]
+
+
+def _stated_changes(tallies: pd.DataFrame, changes: pd.DataFrame) -> list[dict]:
+    findings = []
+    values = tallies.set_index("tally_id")["value"]
+    for _, change in changes.iterrows():
+        ids = f"{change['from_tally_id']};{change['to_tally_id']}"
+        try:
+            old, new = values[change["from_tally_id"]], values[change["to_tally_id"]]
+        except KeyError as missing:
+            findings.append(
+                {
+                    "check": "stated_change",
+                    "severity": "error",
+                    "tally_ids": ids,
+                    "message": f"{change['change_id']}: no figure {missing} in the table",
+                    "explanation": "",
+                }
+            )
+            continue
+        stated = float(str(change["stated_percent"]).replace("%", ""))
+        actual = (float(new) - float(old)) / float(old) * 100
+        if abs(actual - stated) > PERCENT_TOLERANCE:
+            findings.append(
+                {
+                    "check": "stated_change",
+                    "severity": "warning",
+                    "tally_ids": ";".join(sorted(ids.split(";"))),
+                    "message": (
+                        f"{change['source_id']} states a change of {stated:+.0f}% "
+                        f"({old} -> {new}), the figures give {actual:+.1f}%"
+                    ),
+                    "explanation": "",
+                }
+            )
+    return findings
+
+
+def _apply_known(findings: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    findings = findings.copy()
+    for _, issue in known.iterrows():
+        ids = ";".join(sorted(i.strip() for i in str(issue["tally_ids"]).split(";")))
+        match = (findings["check"] == str(issue["check"])) & (findings["tally_ids"] == ids)
+        findings.loc[match & (findings["severity"] == "warning"), "severity"] = "known"
+        findings.loc[match, "explanation"] = str(issue["explanation"])
+    return findings
+
+
+def load_known_issues(path: str | Path) -> pd.DataFrame:
+    """Load ``known_issues.csv`` (explained inconsistencies of the published record)."""
+    return parse_table(path, KNOWN_ISSUES_SPEC)
+
+
+def load_stated_changes(path: str | Path) -> pd.DataFrame:
+    """Load ``stated_changes.csv`` (percentage changes stated by sources)."""
+    table = parse_table(path, STATED_CHANGES_SPEC)
+    for i, value in enumerate(table["stated_percent"]):
+        try:
+            float(str(value).replace("%", ""))
+        except ValueError:
+            raise DataError(
+                f"{value!r} is not a percentage",
+                file=path,
+                line=int(table["line"].iloc[i]),
+                column="stated_percent",
+                rule="number",
+            ) from None
+    return table
+
+
+def run_check(*, tallies_dir: str | Path | None = None, strict: bool = False, out: TextIO) -> int:
+    """Validate the three files of ``tallies_dir`` and print the audit; return an exit status.
+
+    0 when there is no error (and, with ``strict``, no unexplained warning), 1 otherwise.
+    Validation failures raise :class:`analysis.errors.DataError` (the CLI prints it and exits 2).
+    """
+    folder = Path(tallies_dir) if tallies_dir is not None else paths.tallies_dir()
+    evidence = load_evidence(folder)
+    known_path, changes_path = folder / "known_issues.csv", folder / "stated_changes.csv"
+    known = load_known_issues(known_path) if known_path.exists() else None
+    changes = load_stated_changes(changes_path) if changes_path.exists() else None
+    findings = audit_tallies(
+        evidence["tallies"],
+        sources=evidence["sources"],
+        known_issues=known,
+        stated_changes=changes,
+    )
+    tallies = evidence["tallies"]
+    print(
+        f"Evidence table {folder}: {len(tallies)} figures from {tallies['reporting_body'].nunique()}"
+        f" reporting bodies in {len(evidence['sources'])} documents — valid.",
+        file=out,
+    )
+    counts = findings["severity"].value_counts()
+    print(
+        "Consistency audit: "
+        + ", ".join(f"{counts.get(s, 0)} {s}" for s in SEVERITIES)
+        + (" finding(s)." if len(findings) else " — no findings."),
+        file=out,
+    )
+    if len(findings):
+        print(format_findings(findings), file=out)
+    failing = counts.get("error", 0) + (counts.get("warning", 0) if strict else 0)
+    return 1 if failing else 0
+
+
+def format_findings(findings: pd.DataFrame, width: int = 100) -> str:
+    """A plain-text table of findings, one block per finding, for the terminal."""
+    import textwrap
+
+    lines = []
+    for _, f in findings.iterrows():
+        lines.append(f"[{f['severity'].upper():7}] {f['check']}: {f['tally_ids']}")
+        lines += textwrap.wrap(
+            f["message"], width, initial_indent="          ", subsequent_indent="          "
+        )
+        if f["explanation"]:
+            lines += textwrap.wrap(
+                "why: " + f["explanation"],
+                width,
+                initial_indent="          ",
+                subsequent_indent="               ",
+            )
+    return "\n".join(lines)
