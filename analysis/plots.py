@@ -1,0 +1,384 @@
+"""One function per figure: each takes a tidy table and returns a matplotlib Figure.
+
+The functions never compute statistics (they draw what :mod:`analysis.compare`,
+:mod:`analysis.trends` and :mod:`analysis.harmonize` return), use the Okabe-Ito colour-blind-safe
+palette, label both axes with their units, and print a source line under the figure. Text that
+comes from data (body names, places, actor names) is shown literally: matplotlib's mathtext is
+neutralised by escaping ``$``.
+
+matplotlib is imported inside the functions (with the non-interactive Agg backend when no other
+backend was chosen), so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "PALETTE",
+    "plain",
+    "incident_intervals",
+    "series_by_body",
+    "its_counterfactual",
+    "perpetrator_shares",
+    "arrival_sensitivity_curve",
+    "region_month_heatmap",
+]
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+#: deficiency. Black is kept for reference lines.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+GREY = "#8C8C8C"
+
+
+def plain(text: object) -> str:
+    """Text from data, made safe for a matplotlib label (no mathtext, no NA)."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    return str(text).replace("\\", "\\\\").replace("$", r"\$")
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
+        try:
+            matplotlib.use("Agg", force=False)
+        except Exception:  # pragma: no cover - backend already in use
+            pass
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, Axes]:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _source_line(fig: Figure, text: str) -> None:
+    fig.text(
+        0.01, -0.01, plain(text), ha="left", va="top", fontsize=7.5, color="#444444", wrap=True
+    )
+
+
+def _colours(keys: Iterable[str]) -> dict[str, str]:
+    return {key: PALETTE[i % (len(PALETTE) - 1)] for i, key in enumerate(dict.fromkeys(keys))}
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} needs the columns {missing}; got {list(frame.columns)}")
+
+
+def incident_intervals(
+    figures: pd.DataFrame,
+    *,
+    title: str | None = None,
+    source: str = "Sources: the documents listed under the figure (data/tallies/sources.csv).",
+    label: str = "reporting_body",
+    comparable: str | None = "comparable",
+) -> Figure:
+    """Interval plot of every figure published about one incident, one row per figure.
+
+    Parameters
+    ----------
+    figures
+        One row per figure with ``low``, ``high`` (``inf`` when open-ended), ``point``,
+        ``qualifier``, the ``label`` column (default ``reporting_body``), ``measure`` and
+        ``victim_group``; optionally a boolean ``comparable`` column: figures that count
+        something else are drawn in grey.
+
+    Notes
+    -----
+    "At least" figures are drawn as an arrow running to the right edge: their interval has no
+    upper end. The x axis is a count of people.
+    """
+    _require(figures, ["low", "high", "point", "qualifier", label], "incident_intervals")
+    fig, ax = _figure(8.0, 0.55 * max(len(figures), 3) + 1.4)
+    finite = np.concatenate([figures["low"].to_numpy(float), figures["high"].to_numpy(float)])
+    finite = finite[np.isfinite(finite)]
+    right = (finite.max() if finite.size else 1.0) * 1.25 + 1
+    colours = _colours(figures[label].astype(str))
+    rows = figures.reset_index(drop=True)
+    for y, row in rows.iterrows():
+        same = bool(row[comparable]) if comparable and comparable in rows.columns else True
+        colour = colours[str(row[label])] if same else GREY
+        low, high, point = float(row["low"]), float(row["high"]), float(row["point"])
+        if np.isinf(high):
+            ax.annotate(
+                "",
+                xy=(right, y),
+                xytext=(low, y),
+                arrowprops={"arrowstyle": "->", "color": colour, "lw": 2},
+            )
+        else:
+            ax.plot([low, high], [y, y], color=colour, lw=3, solid_capstyle="butt")
+        if np.isfinite(point):
+            ax.plot(point, y, "o", color=colour, ms=6, mec="white", mew=0.8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([_figure_label(row, label) for _, row in rows.iterrows()], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, right)
+    ax.set_xlabel("people killed (count; arrow = open-ended 'at least')")
+    ax.grid(axis="x", color="#DDDDDD", lw=0.6)
+    if title:
+        ax.set_title(plain(title), loc="left", fontsize=11)
+    _source_line(fig, source)
+    return fig
+
+
+def _figure_label(row: pd.Series, label: str) -> str:
+    parts = [plain(row[label])]
+    for column in ("measure", "victim_group"):
+        if column in row.index and not pd.isna(row[column]):
+            parts.append(plain(row[column]).replace("_", " "))
+    qualifier = plain(row["qualifier"]).replace("_", " ")
+    return f"{parts[0]} — {' '.join(parts[1:])} ({qualifier})"
+
+
+def series_by_body(
+    series: pd.DataFrame,
+    *,
+    arrival_date: object,
+    alternative_dates: Sequence[object] = (),
+    body: str = "reporting_body",
+    time: str = "period_start",
+    value: str = "count",
+    low: str | None = "count_low",
+    high: str | None = "count_high",
+    ylabel: str = "civilians killed per quarter (count)",
+    title: str | None = None,
+    source: str = "Sources: data/tallies/sources.csv.",
+) -> Figure:
+    """Per-period series of one or more bodies, with the arrival date and its alternatives marked.
+
+    Parameters
+    ----------
+    series
+        Long table: one row per body and period with ``time`` and ``value`` columns, and
+        optionally ``low``/``high`` (drawn as a band where they differ from the value).
+    arrival_date, alternative_dates
+        Drawn as a solid and dashed vertical lines.
+    """
+    _require(series, [body, time, value], "series_by_body")
+    fig, ax = _figure()
+    colours = _colours(series[body].astype(str))
+    for name, group in series.sort_values(time).groupby(body, sort=False, observed=True):
+        colour = colours[str(name)]
+        x = pd.to_datetime(group[time])
+        y = pd.to_numeric(group[value], errors="coerce").astype(float)
+        ax.plot(x, y, marker="o", ms=4, lw=1.6, color=colour, label=plain(name))
+        if low and high and low in group and high in group:
+            lo = pd.to_numeric(group[low], errors="coerce").astype(float)
+            hi = pd.to_numeric(group[high], errors="coerce").astype(float)
+            hi = hi.where(np.isfinite(hi))
+            if ((lo != y) | (hi != y)).any():
+                ax.fill_between(x, lo, hi, color=colour, alpha=0.15, lw=0)
+    _mark_dates(ax, arrival_date, alternative_dates)
+    ax.set_xlabel("period start")
+    ax.set_ylabel(plain(ylabel))
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=8, ncols=2)
+    if title:
+        ax.set_title(plain(title), loc="left", fontsize=11)
+    _source_line(fig, source)
+    return fig
+
+
+def _mark_dates(ax: Axes, arrival_date: object, alternative_dates: Sequence[object]) -> None:
+    ax.axvline(pd.Timestamp(arrival_date), color="black", lw=1.2, label="arrival (default)")
+    for i, date in enumerate(alternative_dates):
+        ax.axvline(
+            pd.Timestamp(date),
+            color="black",
+            lw=0.9,
+            ls="--",
+            alpha=0.6,
+            label="alternative dates" if i == 0 else None,
+        )
+
+
+def its_counterfactual(
+    frame: pd.DataFrame,
+    *,
+    date: object,
+    time: str = "period_start",
+    observed: str = "observed",
+    fitted: str = "fitted",
+    counterfactual: str = "counterfactual",
+    ci_low: str = "ci_low",
+    ci_high: str = "ci_high",
+    ylabel: str = "count per period",
+    title: str | None = None,
+    source: str = "",
+) -> Figure:
+    """Interrupted time series: observed counts, the fit, and the counterfactual with its band.
+
+    Parameters
+    ----------
+    frame
+        One row per period: ``time``, ``observed``, ``fitted`` and the ``counterfactual``
+        (the fitted series without the interruption) with its interval ``ci_low``/``ci_high``.
+    """
+    _require(frame, [time, observed, fitted, counterfactual], "its_counterfactual")
+    fig, ax = _figure()
+    x = pd.to_datetime(frame[time])
+    after = x >= pd.Timestamp(date)
+    ax.plot(x, frame[observed], "o", color=PALETTE[0], ms=4, label="observed")
+    ax.plot(x, frame[fitted], color=PALETTE[0], lw=1.6, label="fitted")
+    ax.plot(
+        x[after],
+        frame[counterfactual][after],
+        color=PALETTE[5],
+        lw=1.4,
+        ls="--",
+        label="counterfactual (no interruption)",
+    )
+    if ci_low in frame and ci_high in frame:
+        ax.fill_between(
+            x[after],
+            frame[ci_low][after],
+            frame[ci_high][after],
+            color=PALETTE[5],
+            alpha=0.15,
+            lw=0,
+            label="counterfactual 95% interval",
+        )
+    ax.axvline(pd.Timestamp(date), color="black", lw=1.0)
+    ax.set_xlabel("period start")
+    ax.set_ylabel(plain(ylabel))
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=8)
+    if title:
+        ax.set_title(plain(title), loc="left", fontsize=11)
+    _source_line(fig, source)
+    return fig
+
+
+def perpetrator_shares(
+    shares: pd.DataFrame,
+    *,
+    group: str = "group",
+    before: str = "share_before",
+    after: str = "share_after",
+    title: str | None = None,
+    source: str = "",
+) -> Figure:
+    """Perpetrator shares before and after, side by side (one pair of bars per group)."""
+    _require(shares, [group, before, after], "perpetrator_shares")
+    fig, ax = _figure(8.0, 0.45 * max(len(shares), 3) + 1.4)
+    y = np.arange(len(shares))
+    ax.barh(y - 0.2, shares[before] * 100, height=0.38, color=PALETTE[4], label="before")
+    ax.barh(y + 0.2, shares[after] * 100, height=0.38, color=PALETTE[5], label="after")
+    ax.set_yticks(y)
+    ax.set_yticklabels([plain(g).replace("_", " ") for g in shares[group]], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of the period's total (%)")
+    ax.legend(frameon=False, fontsize=8)
+    if title:
+        ax.set_title(plain(title), loc="left", fontsize=11)
+    _source_line(fig, source)
+    return fig
+
+
+def arrival_sensitivity_curve(
+    sensitivity: pd.DataFrame,
+    *,
+    default_date: object | None = None,
+    date: str = "date",
+    estimate: str = "estimate",
+    ci_low: str = "ci_low",
+    ci_high: str = "ci_high",
+    kind: str | None = "kind",
+    ylabel: str = "level change (rate ratio, log scale)",
+    title: str | None = None,
+    source: str = "",
+) -> Figure:
+    """The level change re-estimated over a grid of dates, with its interval.
+
+    Rows whose ``kind`` column says ``placebo`` are drawn in grey, apart from the arrival grid.
+    """
+    _require(sensitivity, [date, estimate, ci_low, ci_high], "arrival_sensitivity_curve")
+    fig, ax = _figure()
+    frame = sensitivity.sort_values(date)
+    groups = frame.groupby(kind, sort=False) if kind and kind in frame else [("arrival", frame)]
+    for i, (name, part) in enumerate(groups):
+        colour = GREY if str(name) == "placebo" else PALETTE[i % 6]
+        x = pd.to_datetime(part[date])
+        ax.errorbar(
+            x,
+            part[estimate],
+            yerr=[part[estimate] - part[ci_low], part[ci_high] - part[estimate]],
+            fmt="o",
+            color=colour,
+            ms=4,
+            capsize=2,
+            label=plain(name),
+        )
+    ax.axhline(1.0, color="black", lw=0.8)
+    if default_date is not None:
+        ax.axvline(pd.Timestamp(default_date), color="black", lw=1.0, ls=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("assumed date of the interruption")
+    ax.set_ylabel(plain(ylabel))
+    ax.legend(frameon=False, fontsize=8)
+    if title:
+        ax.set_title(plain(title), loc="left", fontsize=11)
+    _source_line(fig, source)
+    return fig
+
+
+def region_month_heatmap(
+    table: pd.DataFrame,
+    *,
+    region: str = "admin1",
+    time: str = "period_start",
+    value: str = "fatalities",
+    arrival_date: object | None = None,
+    title: str | None = None,
+    source: str = "",
+) -> Figure:
+    """Region by month heatmap of an event-data aggregate (e.g. civilian fatalities)."""
+    _require(table, [region, time, value], "region_month_heatmap")
+    plt = _pyplot()
+    pivot = table.pivot_table(index=region, columns=time, values=value, aggfunc="sum", fill_value=0)
+    pivot = pivot.loc[pivot.sum(axis=1).sort_values(ascending=False).index]
+    fig, ax = plt.subplots(figsize=(9.0, 0.35 * max(len(pivot), 4) + 1.6), layout="constrained")
+    image = ax.imshow(pivot.to_numpy(float), aspect="auto", cmap="viridis", interpolation="nearest")
+    ax.set_yticks(range(len(pivot)))
+    ax.set_yticklabels([plain(r) for r in pivot.index], fontsize=8)
+    months = pd.to_datetime(pivot.columns)
+    step = max(1, len(months) // 12)
+    ax.set_xticks(range(0, len(months), step))
+    ax.set_xticklabels([f"{m:%Y-%m}" for m in months[::step]], rotation=45, ha="right", fontsize=8)
+    if arrival_date is not None and len(months):
+        position = np.searchsorted(months.values, np.datetime64(pd.Timestamp(arrival_date)))
+        ax.axvline(position - 0.5, color="white", lw=1.2)
+    fig.colorbar(image, ax=ax, label=plain(f"{value.replace('_', ' ')} (count)"))
+    ax.set_xlabel("month")
+    ax.set_ylabel(plain(region))
+    if title:
+        ax.set_title(plain(title), loc="left", fontsize=11)
+    _source_line(fig, source)
+    return fig

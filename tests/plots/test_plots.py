@@ -1,0 +1,112 @@
+"""Each figure function returns a labelled matplotlib Figure from a tidy (synthetic) table."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation
+
+from analysis import plots
+
+
+@pytest.fixture
+def incident() -> pd.DataFrame:
+    """SYNTHETIC figures for one incident, shaped like compare_incident's figure table."""
+    return pd.DataFrame(
+        {
+            "reporting_body": ["body_a", "body_b", "body_c"],
+            "low": [300.0, 350.0, 203.0],
+            "high": [np.inf, 380.0, 203.0],
+            "point": [300.0, 365.0, 203.0],
+            "qualifier": ["at_least", "between", "exact"],
+            "measure": ["killed"] * 3,
+            "victim_group": ["civilians", "people", "suspected_militants"],
+            "comparable": [True, True, False],
+        }
+    )
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+
+
+def test_incident_intervals_open_ended_arrow_and_labels(incident) -> None:
+    fig = plots.incident_intervals(incident, title="Synthetic incident")
+    ax = fig.axes[0]
+    arrows = [a for a in ax.findobj(Annotation)]
+    assert len(arrows) == 1  # only the "at least" figure is open-ended
+    assert ax.get_xlabel().startswith("people killed")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0].startswith("body_a") and "(at least)" in labels[0]
+    assert any(t.startswith("Sources") for t in _texts(fig))
+
+
+def test_data_text_is_not_mathtext(incident) -> None:
+    incident.loc[0, "reporting_body"] = "$\\alpha$ <script>alert(1)</script>"
+    fig = plots.incident_intervals(incident)
+    label = fig.axes[0].get_yticklabels()[0].get_text()
+    assert label.startswith(r"\$\\alpha\$")
+    fig.canvas.draw()  # renders without a mathtext parse
+
+
+def test_series_by_body_marks_dates() -> None:
+    series = pd.DataFrame(
+        {
+            "reporting_body": ["body_a"] * 6 + ["body_b"] * 6,
+            "period_start": list(pd.date_range("2021-01-01", periods=6, freq="QS")) * 2,
+            "count": [10, 20, np.nan, 40, 50, 60, 5, 6, 7, 8, 9, 10],
+        }
+    )
+    fig = plots.series_by_body(series, arrival_date="2021-12-01", alternative_dates=["2021-12-23"])
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 + 2  # two series, two date lines
+    assert ax.get_ylabel().startswith("civilians killed")
+
+
+def test_other_figures_return_figures() -> None:
+    t = pd.date_range("2019-01-01", periods=24, freq="MS")
+    its = pd.DataFrame(
+        {
+            "period_start": t,
+            "observed": np.arange(24.0),
+            "fitted": np.arange(24.0),
+            "counterfactual": np.arange(24.0) / 2,
+            "ci_low": np.arange(24.0) / 3,
+            "ci_high": np.arange(24.0),
+        }
+    )
+    assert isinstance(plots.its_counterfactual(its, date="2020-01-01"), Figure)
+    shares = pd.DataFrame(
+        {"group": ["a", "b"], "share_before": [0.4, 0.6], "share_after": [0.7, 0.3]}
+    )
+    assert isinstance(plots.perpetrator_shares(shares), Figure)
+    sens = pd.DataFrame(
+        {
+            "date": pd.date_range("2021-10-01", periods=4, freq="MS"),
+            "estimate": [1.5, 2.0, 2.2, 1.8],
+            "ci_low": [1.0, 1.4, 1.5, 1.1],
+            "ci_high": [2.2, 2.9, 3.1, 2.7],
+            "kind": ["placebo", "arrival", "arrival", "arrival"],
+        }
+    )
+    assert isinstance(plots.arrival_sensitivity_curve(sens, default_date="2021-12-01"), Figure)
+    heat = pd.DataFrame(
+        {
+            "admin1": ["Mopti", "Gao"] * 3,
+            "period_start": np.repeat(t[:3], 2),
+            "fatalities": range(6),
+        }
+    )
+    fig = plots.region_month_heatmap(heat, arrival_date="2019-02-01")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Gao", "Mopti"]
+
+
+def test_missing_columns_are_named(incident) -> None:
+    with pytest.raises(ValueError, match="low"):
+        plots.incident_intervals(incident.drop(columns="low"))
