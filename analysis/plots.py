@@ -223,12 +223,12 @@ def its_counterfactual(
     frame: pd.DataFrame,
     *,
     date: object,
-    time: str = "period_start",
-    observed: str = "observed",
+    time: str = "time",
+    observed: str = "count",
     fitted: str = "fitted",
     counterfactual: str = "counterfactual",
-    ci_low: str = "ci_low",
-    ci_high: str = "ci_high",
+    ci_low: str = "cf_ci_low",
+    ci_high: str = "cf_ci_high",
     ylabel: str = "count per period",
     title: str | None = None,
     source: str = "",
@@ -238,8 +238,9 @@ def its_counterfactual(
     Parameters
     ----------
     frame
-        One row per period: ``time``, ``observed``, ``fitted`` and the ``counterfactual``
-        (the fitted series without the interruption) with its interval ``ci_low``/``ci_high``.
+        One row per period, as ``its_fit(...).counterfactual()`` returns it: ``time``, the
+        observed ``count``, ``fitted`` and the ``counterfactual`` (the fitted series without
+        the interruption) with its interval ``cf_ci_low``/``cf_ci_high``.
     """
     _require(frame, [time, observed, fitted, counterfactual], "its_counterfactual")
     fig, ax = _figure()
@@ -310,21 +311,30 @@ def arrival_sensitivity_curve(
     estimate: str = "estimate",
     ci_low: str = "ci_low",
     ci_high: str = "ci_high",
-    kind: str | None = "kind",
+    placebo: str | None = "placebo",
     ylabel: str = "level change (rate ratio, log scale)",
     title: str | None = None,
     source: str = "",
 ) -> Figure:
     """The level change re-estimated over a grid of dates, with its interval.
 
-    Rows whose ``kind`` column says ``placebo`` are drawn in grey, apart from the arrival grid.
+    ``sensitivity`` is :func:`analysis.trends.arrival_sensitivity`'s table, optionally with the
+    rows of :func:`analysis.trends.placebo_dates` appended: rows whose ``placebo`` column is
+    true are drawn in grey, apart from the candidate arrival dates.
     """
     _require(sensitivity, [date, estimate, ci_low, ci_high], "arrival_sensitivity_curve")
     fig, ax = _figure()
     frame = sensitivity.sort_values(date)
-    groups = frame.groupby(kind, sort=False) if kind and kind in frame else [("arrival", frame)]
+    is_placebo = (
+        frame[placebo].fillna(False).astype(bool)
+        if placebo and placebo in frame
+        else pd.Series(False, index=frame.index)
+    )
+    groups = [("candidate dates", frame[~is_placebo]), ("placebo dates", frame[is_placebo])]
     for i, (name, part) in enumerate(groups):
-        colour = GREY if str(name) == "placebo" else PALETTE[i % 6]
+        if part.empty:
+            continue
+        colour = GREY if i == 1 else PALETTE[0]
         x = pd.to_datetime(part[date])
         ax.errorbar(
             x,
@@ -334,7 +344,7 @@ def arrival_sensitivity_curve(
             color=colour,
             ms=4,
             capsize=2,
-            label=plain(name),
+            label=name,
         )
     ax.axhline(1.0, color="black", lw=0.8)
     if default_date is not None:

@@ -73,12 +73,12 @@ def test_other_figures_return_figures() -> None:
     t = pd.date_range("2019-01-01", periods=24, freq="MS")
     its = pd.DataFrame(
         {
-            "period_start": t,
-            "observed": np.arange(24.0),
+            "time": t,
+            "count": np.arange(24.0),
             "fitted": np.arange(24.0),
             "counterfactual": np.arange(24.0) / 2,
-            "ci_low": np.arange(24.0) / 3,
-            "ci_high": np.arange(24.0),
+            "cf_ci_low": np.arange(24.0) / 3,
+            "cf_ci_high": np.arange(24.0),
         }
     )
     assert isinstance(plots.its_counterfactual(its, date="2020-01-01"), Figure)
@@ -92,7 +92,7 @@ def test_other_figures_return_figures() -> None:
             "estimate": [1.5, 2.0, 2.2, 1.8],
             "ci_low": [1.0, 1.4, 1.5, 1.1],
             "ci_high": [2.2, 2.9, 3.1, 2.7],
-            "kind": ["placebo", "arrival", "arrival", "arrival"],
+            "placebo": [True, np.nan, np.nan, np.nan],
         }
     )
     assert isinstance(plots.arrival_sensitivity_curve(sens, default_date="2021-12-01"), Figure)
