@@ -1,0 +1,179 @@
+"""Safe rendering of data-derived text in notebooks and reports.
+
+Claims, notes, titles, actor and place names come from files the project does not control. Every
+piece of such text that reaches HTML or Markdown in a report goes through this module:
+:func:`md_escape` neutralises Markdown and HTML, :func:`safe_url` keeps only http(s) links, and the
+table helpers render with pandas' HTML escaping on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+__all__ = [
+    "md_escape",
+    "safe_url",
+    "cited_documents",
+    "documents_markdown",
+    "definitions_markdown",
+    "html_table",
+    "record",
+    "read_records",
+    "RECORD_MIME",
+]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+_URL_OK = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
+
+
+def md_escape(text: object) -> str:
+    """Text from data made inert in Markdown: HTML escaped, Markdown punctuation backslashed.
+
+    ``<script>`` becomes ``&lt;script&gt;``; ``[x](javascript:...)`` loses its link syntax;
+    ``$`` no longer opens maths; line breaks become spaces.
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    flat = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+
+
+def safe_url(url: object) -> str | None:
+    """The URL when it is a plain http(s) address, else None (so it is never made a link)."""
+    if url is None or (not isinstance(url, str) and pd.isna(url)):
+        return None
+    url = str(url).strip()
+    return url if _URL_OK.match(url) else None
+
+
+def _link(label: str, url: object) -> str:
+    safe = safe_url(url)
+    if safe is None:
+        return md_escape(label)
+    # parentheses and spaces in the target are percent-encoded so the link cannot be broken out of
+    target = safe.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{md_escape(label)}](<{html.escape(target, quote=True)}>)"
+
+
+def cited_documents(tallies: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The documents behind a set of figures: one row per ``source_id`` they cite.
+
+    Returns ``source_id, reporting_body, publisher, title, published, grade, url, copy_url,
+    n_figures`` (how many of the given figures come from the document), sorted by date.
+    """
+    counts = tallies["source_id"].astype("string").value_counts()
+    docs = sources[sources["source_id"].isin(counts.index)].copy()
+    docs["n_figures"] = docs["source_id"].map(counts).astype("Int64")
+    columns = [
+        "source_id",
+        "reporting_body",
+        "publisher",
+        "title",
+        "published",
+        "grade",
+        "url",
+        "copy_url",
+        "n_figures",
+    ]
+    return docs[columns].sort_values(["published", "source_id"]).reset_index(drop=True)
+
+
+def documents_markdown(documents: pd.DataFrame) -> str:
+    """A Markdown list of documents with links: publisher, date, title, grade, copy read."""
+    lines = []
+    for _, doc in documents.iterrows():
+        date = "" if pd.isna(doc["published"]) else f"{pd.Timestamp(doc['published']):%Y-%m-%d}"
+        line = (
+            f"- {md_escape(doc['publisher'])} ({date}): {_link(str(doc['title']), doc['url'])}"
+            f" — grade {md_escape(doc['grade'])}, `{md_escape(doc['source_id'])}`"
+        )
+        if safe_url(doc.get("copy_url")):
+            line += f"; copy read: {_link('copy', doc['copy_url'])}"
+        lines.append(line)
+    return "\n".join(lines) if lines else "_No document._"
+
+
+def definitions_markdown(bodies: pd.DataFrame, body_ids: Iterable[str] | None = None) -> str:
+    """The definitions card of each body: what it counts, its rules, its unit, its rounding."""
+    table = bodies if body_ids is None else bodies[bodies["reporting_body"].isin(list(body_ids))]
+    fields = [
+        ("victim_definition", "Counts"),
+        ("inclusion_rules", "Includes"),
+        ("exclusion_rules", "Excludes"),
+        ("attribution_categories", "Attribution"),
+        ("counting_unit", "Unit"),
+        ("verification_standard", "Verification"),
+        ("rounding_conventions", "Rounding"),
+    ]
+    blocks = []
+    for _, body in table.iterrows():
+        lines = [f"**{md_escape(body['name'])}** (`{md_escape(body['reporting_body'])}`)"]
+        for column, label in fields:
+            if column in body.index and not pd.isna(body[column]):
+                lines.append(f"- *{label}:* {md_escape(body[column])}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) if blocks else "_No body._"
+
+
+def html_table(frame: pd.DataFrame, *, index: bool = False, float_format: str = "{:,.2f}") -> str:
+    """An HTML table with every cell escaped (pandas' ``escape=True``)."""
+    return frame.to_html(
+        index=index,
+        escape=True,
+        na_rep="",
+        border=0,
+        classes="dataframe",
+        float_format=float_format.format,
+    )
+
+
+#: MIME type under which notebooks record their key numbers; HTML export ignores it, tests read it
+RECORD_MIME = "application/x.tallies.record+json"
+
+
+def record(name: str, value: object) -> None:
+    """Record a key number of a notebook in its executed output (read back by the tests).
+
+    The value is stored under :data:`RECORD_MIME` in the cell's output, which the HTML report
+    does not show; ``read_records`` reads it back from the executed notebook.
+    """
+    from IPython.display import display
+
+    display({RECORD_MIME: {"name": name, "value": _jsonable(value)}}, raw=True)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, pd.DataFrame):
+        return [{k: _jsonable(v) for k, v in row.items()} for row in value.to_dict("records")]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def read_records(notebook: object) -> dict[str, object]:
+    """The values recorded with :func:`record` in an executed notebook (path or nbformat node)."""
+    import nbformat
+
+    node = notebook if hasattr(notebook, "cells") else nbformat.read(str(notebook), as_version=4)
+    found: dict[str, object] = {}
+    for cell in node.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if RECORD_MIME in data:
+                item = data[RECORD_MIME]
+                found[item["name"]] = item["value"]
+    return found
