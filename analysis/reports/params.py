@@ -1,0 +1,604 @@
+"""Parameter declarations of the report notebooks, and their validation.
+
+Every notebook in ``notebooks/`` declares its parameters here: name, type, default, allowed values,
+range and whether it is required. The declarations drive three things:
+
+* validation before anything runs (:func:`validate_parameters`): an unknown name, a wrong type, a
+  value outside the allowed set or range, or an end date before the start is refused with a
+  :class:`~analysis.errors.ParameterError` (papermill itself only warns on unknown names);
+* ``tallies params NOTEBOOK`` (:func:`describe_parameters`);
+* the drift test, which checks that each notebook's ``parameters`` cell holds the declared defaults
+  (:func:`read_parameters_cell`).
+
+Values reach papermill as plain Python literals: dates as ``"YYYY-MM-DD"`` strings (validated
+here; a notebook turns them back into dates with ``pd.Timestamp``), lists as lists of strings,
+paths as absolute path strings or ``None``.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+from analysis.errors import ParameterError
+
+__all__ = [
+    "Param",
+    "NotebookSpec",
+    "NOTEBOOKS",
+    "ParamType",
+    "get_spec",
+    "validate_parameters",
+    "parse_cli_parameters",
+    "describe_parameters",
+    "read_parameters_cell",
+]
+
+ParamType = Literal[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "date",
+    "date | None",
+    "list[str]",
+    "list[date]",
+    "path",
+    "path | None",
+]
+_PARAM_TYPES: tuple[str, ...] = get_args(ParamType)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+_NONE = {"", "none", "null"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One notebook parameter.
+
+    Parameters
+    ----------
+    name
+        The variable name in the notebook's ``parameters`` cell.
+    type
+        One of ``str, int, float, bool, date, date | None, list[str], list[date], path,
+        path | None``. Dates travel as ``"YYYY-MM-DD"`` strings; paths as absolute strings.
+    default
+        The default, in the form the notebook's ``parameters`` cell holds it.
+    allowed
+        The allowed values (for a list type: of each element), or ``None`` for any.
+    required
+        A required parameter has no usable default and must be given.
+    help
+        One line for ``tallies params``.
+    minimum, maximum
+        Inclusive bounds for numbers.
+    exclusive_minimum, exclusive_maximum
+        Exclusive bounds for numbers.
+    pattern
+        A regular expression a string must match in full.
+    exists
+        For a path: it must be an existing ``"file"`` or ``"dir"``.
+    """
+
+    name: str
+    type: ParamType
+    default: object
+    allowed: tuple[str, ...] | None = None
+    required: bool = False
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    exclusive_maximum: float | None = None
+    pattern: str | None = None
+    exists: Literal["file", "dir"] | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in _PARAM_TYPES:
+            raise ValueError(f"type must be one of {_PARAM_TYPES}, not {self.type!r}")
+        if not self.name.isidentifier():
+            raise ValueError(f"parameter name {self.name!r} is not a Python identifier")
+
+    # -- conversion ------------------------------------------------------------------------------
+
+    def coerce(self, value: object, *, base_dir: Path | None = None) -> object:
+        """Check a typed value (from Python or YAML) and return its papermill form."""
+        kind = self.type
+        if value is None:
+            if kind in ("date | None", "path | None"):
+                return None
+            raise self._error(f"must be a {kind}, not None")
+        if kind == "str":
+            if not isinstance(value, str):
+                raise self._error(f"must be a string, not {_show(value)} (quote it in YAML)")
+            out: object = value
+        elif kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise self._error(f"must be an integer, not {_show(value)}")
+            out = value
+        elif kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self._error(f"must be a number, not {_show(value)}")
+            out = float(value)
+            if not math.isfinite(out):
+                raise self._error(f"must be a finite number, not {value!r}")
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise self._error(f"must be true or false, not {_show(value)}")
+            out = value
+        elif kind in ("date", "date | None"):
+            out = self._date(value)
+        elif kind == "list[str]":
+            items = self._list(value)
+            for item in items:
+                if not isinstance(item, str):
+                    raise self._error(f"must be a list of strings; {_show(item)} is not a string")
+            out = list(items)
+        elif kind == "list[date]":
+            out = [self._date(item) for item in self._list(value)]
+        else:  # path, path | None
+            if not isinstance(value, str | os.PathLike) or str(value) == "":
+                raise self._error(f"must be a file path, not {_show(value)}")
+            if "\x00" in str(value):
+                raise self._error("a path cannot contain a NUL character")
+            path = Path(value).expanduser()
+            if not path.is_absolute():
+                path = (base_dir or Path.cwd()) / path
+            path = path.resolve()
+            if self.exists == "file" and not path.is_file():
+                raise self._error(f"names no file: {str(value)!r}")
+            if self.exists == "dir" and not path.is_dir():
+                raise self._error(f"names no folder: {str(value)!r}")
+            out = str(path)
+        self._check_constraints(out)
+        return out
+
+    def parse_text(self, text: str, *, base_dir: Path | None = None) -> object:
+        """Turn command-line text (``-p name=text``) into a value and check it.
+
+        Lists are comma-separated (``a,b``) or a JSON list; ``none`` or an empty text is ``None``
+        for an optional date or path; booleans are ``true``/``false``.
+        """
+        kind = self.type
+        stripped = text.strip()
+        value: object
+        if kind in ("date | None", "path | None") and stripped.lower() in _NONE:
+            value = None
+        elif kind == "int":
+            if not _INTEGER.match(stripped):
+                raise self._error(f"must be an integer, not {text!r}")
+            value = int(stripped)
+        elif kind == "float":
+            try:
+                value = float(stripped)
+            except ValueError:
+                raise self._error(f"must be a number, not {text!r}") from None
+        elif kind == "bool":
+            lowered = stripped.lower()
+            if lowered not in _TRUE | _FALSE:
+                raise self._error(f"must be true or false, not {text!r}")
+            value = lowered in _TRUE
+        elif kind in ("list[str]", "list[date]"):
+            if stripped.startswith("["):
+                try:
+                    value = json.loads(stripped)
+                except json.JSONDecodeError as error:
+                    raise self._error(f"is not a valid JSON list: {error.msg}") from None
+            else:
+                value = [part.strip() for part in stripped.split(",") if part.strip()]
+        elif kind == "str":
+            value = text
+        else:
+            value = stripped
+        return self.coerce(value, base_dir=base_dir)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _error(self, message: str) -> ParameterError:
+        return ParameterError(f"parameter {self.name!r} {message}")
+
+    def _list(self, value: object) -> list[object]:
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            raise self._error(f"must be a list, not {_show(value)}")
+        return list(value)
+
+    def _date(self, value: object) -> str:
+        if isinstance(value, dt.datetime):
+            if value.time() != dt.time(0):
+                raise self._error(f"must be a date without a time, not {value.isoformat()!r}")
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            if not _ISO_DATE.match(value.strip()):
+                raise self._error(f"must be a date written YYYY-MM-DD, not {value!r}")
+            try:
+                return dt.date.fromisoformat(value.strip()).isoformat()
+            except ValueError as error:
+                raise self._error(f"is not a valid date: {value!r} ({error})") from None
+        raise self._error(f"must be a date written YYYY-MM-DD, not {_show(value)}")
+
+    def _check_constraints(self, value: object) -> None:
+        if value is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if self.allowed is not None and item not in self.allowed:
+                choices = ", ".join(self.allowed)
+                raise self._error(f"must be one of {choices}; got {item!r}")
+            if self.pattern is not None and isinstance(item, str):
+                if not re.fullmatch(self.pattern, item):
+                    raise self._error(f"must match {self.pattern!r}; got {item!r}")
+            if isinstance(item, int | float) and not isinstance(item, bool):
+                self._check_range(item)
+
+    def _check_range(self, number: float) -> None:
+        if self.minimum is not None and number < self.minimum:
+            raise self._error(f"must be >= {self.minimum:g}; got {number!r}")
+        if self.maximum is not None and number > self.maximum:
+            raise self._error(f"must be <= {self.maximum:g}; got {number!r}")
+        if self.exclusive_minimum is not None and number <= self.exclusive_minimum:
+            raise self._error(f"must be > {self.exclusive_minimum:g}; got {number!r}")
+        if self.exclusive_maximum is not None and number >= self.exclusive_maximum:
+            raise self._error(f"must be < {self.exclusive_maximum:g}; got {number!r}")
+
+    def describe_range(self) -> str:
+        """The allowed values or range in words (empty when unconstrained)."""
+        parts = []
+        if self.allowed is not None:
+            parts.append("one of " + ", ".join(self.allowed))
+        if self.minimum is not None:
+            parts.append(f">= {self.minimum:g}")
+        if self.exclusive_minimum is not None:
+            parts.append(f"> {self.exclusive_minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"<= {self.maximum:g}")
+        if self.exclusive_maximum is not None:
+            parts.append(f"< {self.exclusive_maximum:g}")
+        if self.pattern is not None:
+            parts.append(f"matching {self.pattern}")
+        return "; ".join(parts)
+
+
+Rule = Callable[[Mapping[str, object]], str | None]
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """The parameters of one notebook and the rules that tie them together.
+
+    ``rules`` are functions of the validated values returning an error message or ``None``.
+    ``uses_events`` says whether the notebook reads an event export (``events_path``) rather
+    than the evidence table.
+    """
+
+    name: str
+    title: str
+    params: tuple[Param, ...]
+    rules: tuple[Rule, ...] = field(default=())
+    uses_events: bool = False
+
+    def __post_init__(self) -> None:
+        names = [param.name for param in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: duplicate parameter names")
+
+    @property
+    def by_name(self) -> dict[str, Param]:
+        return {param.name: param for param in self.params}
+
+    def defaults(self) -> dict[str, object]:
+        """The declared defaults, as the ``parameters`` cell holds them."""
+        return {param.name: param.default for param in self.params}
+
+
+def _order(first: str, second: str) -> Rule:
+    def rule(values: Mapping[str, object]) -> str | None:
+        low, high = values.get(first), values.get(second)
+        if isinstance(low, str) and isinstance(high, str) and high < low:
+            return f"{second} ({high}) is before {first} ({low})"
+        return None
+
+    rule.__doc__ = f"{second} is not before {first}"
+    return rule
+
+
+def _inside(name: str, first: str, second: str) -> Rule:
+    def rule(values: Mapping[str, object]) -> str | None:
+        date, low, high = values.get(name), values.get(first), values.get(second)
+        if not all(isinstance(v, str) for v in (date, low, high)):
+            return None
+        if not low <= date <= high:  # type: ignore[operator]
+            return f"{name} ({date}) is outside [{first}, {second}] = [{low}, {high}]"
+        return None
+
+    rule.__doc__ = f"{name} lies in [{first}, {second}] when both are given"
+    return rule
+
+
+def _tallies_dir() -> Param:
+    return Param(
+        "tallies_dir",
+        "path | None",
+        None,
+        exists="dir",
+        help="folder with sources.csv, tallies.csv, bodies.csv (None: the shipped evidence table)",
+    )
+
+
+_VICTIM_GROUPS = ("civilians", "people", "any")
+_FAMILIES = ("poisson", "quasipoisson", "negbin")
+
+NOTEBOOKS: dict[str, NotebookSpec] = {
+    spec.name: spec
+    for spec in (
+        NotebookSpec(
+            "source_comparison",
+            "What each body published, side by side",
+            (
+                Param("country", "str", "Mali", help="country of the figures"),
+                Param("start", "date", "2020-01-01", help="first day of the period"),
+                Param("end", "date", "2024-12-31", help="last day of the period"),
+                Param("bodies", "list[str]", [], help="reporting bodies to show ([] = all)"),
+                Param(
+                    "victim_group",
+                    "str",
+                    "civilians",
+                    allowed=_VICTIM_GROUPS,
+                    help="whose deaths are counted",
+                ),
+                Param("freq", "str", "QS", allowed=("QS", "YS"), help="aligned period length"),
+                Param("reference_body", "str", "minusma", help="body the others are compared to"),
+                _tallies_dir(),
+            ),
+            rules=(_order("start", "end"),),
+        ),
+        NotebookSpec(
+            "before_after",
+            "Before and after the arrival date",
+            (
+                Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
+                Param(
+                    "alternative_dates",
+                    "list[date]",
+                    ["2021-12-23", "2022-01-01"],
+                    help="other arrival dates for the sensitivity analysis",
+                ),
+                Param(
+                    "series",
+                    "str",
+                    "minusma:killed",
+                    pattern=r"[a-z0-9_]+:[a-z0-9_]+",
+                    help="the published series, as body:measure",
+                ),
+                Param("victim_group", "str", "civilians", help="whose deaths are counted"),
+                Param("family", "str", "negbin", allowed=_FAMILIES, help="count model of the fit"),
+                Param("seasonality", "int", 0, minimum=0, help="number of seasonal harmonics"),
+                Param(
+                    "exclude_incidents",
+                    "list[str]",
+                    [],
+                    help="incident ids left out of the series",
+                ),
+                Param(
+                    "n_simulations",
+                    "int",
+                    1000,
+                    exclusive_minimum=0,
+                    help="draws of the interval simulation",
+                ),
+                Param("seed", "int", 0, help="random seed of the simulation"),
+                _tallies_dir(),
+            ),
+        ),
+        NotebookSpec(
+            "incident",
+            "Every figure published about one incident",
+            (
+                Param("incident_id", "str", "moura-2022-03", help="the incident's id"),
+                Param(
+                    "about_width",
+                    "float",
+                    0.1,
+                    minimum=0,
+                    exclusive_maximum=1,
+                    help="relative width of an 'about' figure's interval",
+                ),
+                _tallies_dir(),
+            ),
+        ),
+        NotebookSpec(
+            "event_trends",
+            "Event-level trends from an ACLED or UCDP export",
+            (
+                Param(
+                    "events_path",
+                    "path",
+                    None,
+                    required=True,
+                    exists="file",
+                    help="the export file",
+                ),
+                Param("source", "str", "acled", allowed=("acled", "ucdp"), help="export format"),
+                Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
+                Param("start", "date | None", None, help="first day (None: the export's first)"),
+                Param("end", "date | None", None, help="last day (None: the export's last)"),
+                Param("admin1", "list[str]", [], help="regions kept ([] = all)"),
+                Param("perpetrator_groups", "list[str]", [], help="perpetrator groups ([] = all)"),
+                Param("freq", "str", "MS", allowed=("MS", "QS", "YS"), help="period length"),
+                Param(
+                    "family",
+                    "str",
+                    "quasipoisson",
+                    allowed=_FAMILIES,
+                    help="count model of the fit",
+                ),
+            ),
+            rules=(_order("start", "end"), _inside("arrival_date", "start", "end")),
+            uses_events=True,
+        ),
+    )
+}
+
+
+def get_spec(notebook: str) -> NotebookSpec:
+    """The declaration of ``notebook``; a :class:`ParameterError` names the known ones."""
+    try:
+        return NOTEBOOKS[notebook]
+    except KeyError:
+        known = ", ".join(sorted(NOTEBOOKS))
+        raise ParameterError(f"unknown notebook {notebook!r}; known notebooks: {known}") from None
+
+
+def validate_parameters(
+    notebook: str,
+    values: Mapping[str, object] | None = None,
+    *,
+    base_dir: Path | None = None,
+) -> dict[str, object]:
+    """Check ``values`` against ``notebook``'s declaration and fill in the defaults.
+
+    Parameters
+    ----------
+    notebook
+        A declared notebook name (``source_comparison``, ``before_after``, ...).
+    values
+        Typed values (from Python or a YAML suite file); missing ones take their default.
+    base_dir
+        Relative paths are resolved against it (default: the current directory).
+
+    Returns
+    -------
+    dict
+        Every declared parameter in declaration order, in the form papermill writes as literals.
+
+    Raises
+    ------
+    analysis.errors.ParameterError
+        An unknown name, a missing required value, a wrong type, a value outside its allowed set
+        or range, or a broken cross-field rule (an end before the start, ...).
+    """
+    spec = get_spec(notebook)
+    values = dict(values or {})
+    declared = spec.by_name
+    unknown = [name for name in values if name not in declared]
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(str(name), declared, n=1)
+            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ParameterError(
+            f"{notebook}: unknown parameter {', '.join(hints)}; known: {', '.join(declared)}"
+        )
+    out: dict[str, object] = {}
+    for param in spec.params:
+        if param.name in values:
+            try:
+                out[param.name] = param.coerce(values[param.name], base_dir=base_dir)
+            except ParameterError as error:
+                raise ParameterError(f"{notebook}: {error}") from None
+        elif param.required:
+            raise ParameterError(f"{notebook}: parameter {param.name!r} is required")
+        else:
+            out[param.name] = param.coerce(param.default, base_dir=base_dir)
+    problems = [message for rule in spec.rules if (message := rule(out)) is not None]
+    if problems:
+        raise ParameterError(f"{notebook}: " + "; ".join(problems))
+    return out
+
+
+def parse_cli_parameters(
+    notebook: str, assignments: Sequence[str], *, base_dir: Path | None = None
+) -> dict[str, object]:
+    """Turn ``-p name=value`` texts into typed values (not yet validated as a whole)."""
+    spec = get_spec(notebook)
+    declared = spec.by_name
+    values: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(f"-p expects NAME=VALUE, got {assignment!r}")
+        if name in values:
+            raise ParameterError(f"parameter {name!r} is given twice")
+        param = declared.get(name)
+        if param is None:
+            # validate_parameters words the error (with a suggestion)
+            values[name] = text
+            continue
+        values[name] = param.parse_text(text, base_dir=base_dir)
+    return values
+
+
+def describe_parameters(notebook: str) -> str:
+    """A plain-text table of ``notebook``'s parameters: name, type, default, allowed, help."""
+    spec = get_spec(notebook)
+    rows = [("name", "type", "default", "allowed", "description")]
+    for param in spec.params:
+        default = "(required)" if param.required else _literal(param.default)
+        rows.append((param.name, param.type, default, param.describe_range(), param.help))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [f"{spec.name}: {spec.title}", ""]
+    for row in rows:
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        lines.append("  ".join([*cells, row[4]]).rstrip())
+    if spec.rules:
+        lines.append("")
+        lines.extend(f"Also checked: {rule.__doc__}." for rule in spec.rules)
+    return "\n".join(lines) + "\n"
+
+
+def read_parameters_cell(path: str | os.PathLike[str]) -> dict[str, object]:
+    """The assignments of a notebook's ``parameters``-tagged cell, as Python values.
+
+    Raises
+    ------
+    analysis.errors.ParameterError
+        The notebook has no cell tagged ``parameters``, or a value there is not a literal.
+    """
+    import nbformat
+
+    notebook = nbformat.read(os.fspath(path), as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return _literal_assignments(cell.source, path)
+    raise ParameterError(f"{path}: no code cell is tagged 'parameters'")
+
+
+def _literal_assignments(source: str, path: object) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if node.value is None:
+                continue
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                raise ParameterError(
+                    f"{path}: parameter cell line {node.lineno}: the value is not a literal"
+                ) from None
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = value
+    return values
+
+
+def _literal(value: object) -> str:
+    return "None" if value is None else json.dumps(value)
+
+
+def _show(value: object) -> str:
+    return f"{value!r} ({type(value).__name__})"

@@ -1,0 +1,427 @@
+"""Render reports: papermill executes each notebook, nbconvert exports it to one HTML file.
+
+Layout of the output folder (default ``reports/``)::
+
+    reports/index.html              every report of the last run, with status and checksums
+    reports/index.json              the same, machine-readable (ad-hoc runs are merged into it)
+    reports/<name>/<name>.html      the report: self-contained, code hidden, provenance footer
+    reports/<name>/<name>.ipynb     the executed notebook it was exported from
+    reports/<name>/<name>.failed.ipynb   the executed notebook of a failed run, up to the error
+
+Each report runs in one kernel (``python3``: the ipykernel of the environment running the
+command) whose working directory is the notebook's folder, as in JupyterLab. Reports run in
+parallel worker processes (``jobs``); one failing report does not stop the others.
+
+Every file is written with :func:`analysis.files.atomic_write`: an interrupted or failed run
+leaves no half-written HTML. The exported HTML loads nothing from the network (no require.js,
+MathJax or widget scripts); images are embedded as ``data:`` URIs; HTML and Markdown *outputs*
+are sanitised (``<script>`` and event-handler attributes come out as inert text), so text from
+the data can never run in a reader's browser.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import functools
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Literal
+
+from analysis.errors import ReportError
+from analysis.files import atomic_write
+from analysis.reports.provenance import (
+    InputFile,
+    RunInfo,
+    footer_html,
+    hash_inputs,
+    insert_footer,
+)
+from analysis.reports.suite import ReportJob, SuiteNote, safe_name
+
+__all__ = [
+    "ReportResult",
+    "RunSummary",
+    "render_report",
+    "run_reports",
+    "report_dir",
+    "export_html",
+    "clean_output_html",
+]
+
+Status = Literal["ok", "failed"]
+
+# The lab template without any script loaded from the network, and with HTML/Markdown outputs
+# passed through the sanitiser.
+_TEMPLATE = r"""
+{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block data_html scoped -%}
+<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output {{ extra_class }}"
+ data-mime-type="text/html">
+{{ output.data['text/html'] | report_clean_html }}
+</div>
+{%- endblock data_html %}
+{% block data_markdown scoped -%}
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output {{ extra_class }}"
+ data-mime-type="text/markdown">
+{{ output.data['text/markdown'] | markdown2html | report_clean_html }}
+</div>
+{%- endblock data_markdown %}
+{%- block data_javascript scoped %}{%- endblock -%}
+{%- block data_widget_view scoped %}{%- endblock -%}
+{% block extra_css %}
+<style type="text/css">
+main { max-width: 1100px; margin: 0 auto; }
+.jp-OutputArea-output table { border-collapse: collapse; font-size: 13px; }
+.jp-OutputArea-output th, .jp-OutputArea-output td { padding: 2px 8px; }
+</style>
+{% endblock extra_css %}
+"""
+
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+_ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd",
+        "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
+        "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre", "q", "s",
+        "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "*": ["class", "id", "title", "lang"],
+    "a": ["href", "title", "rel"],
+    "img": ["src", "alt", "width", "height"],
+    "td": ["colspan", "rowspan", "align"],
+    "th": ["colspan", "rowspan", "scope", "align"],
+    "table": ["border"],
+}
+
+
+def clean_output_html(fragment: object) -> str:
+    """Sanitise an HTML (or rendered Markdown) output of a notebook.
+
+    ``<style>`` blocks (pandas' table styling) are dropped; tags outside a list of harmless
+    ones (tables, headings, lists, text markup, images) are escaped into visible, inert text;
+    attributes are limited to a few harmless ones (no ``on*`` handlers, no ``style``); links
+    and images may use only ``http``, ``https``, ``mailto`` and ``data``.
+    """
+    import bleach
+
+    text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
+    text = _STYLE_BLOCK.sub("", text)
+    return bleach.clean(
+        text,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        protocols={"http", "https", "mailto", "data"},
+        strip=False,
+        strip_comments=True,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _exporter(show_code: bool):
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file="report.html.j2",
+        extra_loaders=[DictLoader({"report.html.j2": _TEMPLATE})],
+        exclude_input=not show_code,
+        exclude_input_prompt=not show_code,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+    exporter.register_filter("report_clean_html", clean_output_html)
+    tags = TagRemovePreprocessor(
+        remove_cell_tags={"remove-cell"},
+        remove_input_tags=set() if show_code else {"remove-input"},
+        remove_all_outputs_tags={"remove-output"},
+        enabled=True,
+    )
+    exporter.register_preprocessor(tags, enabled=True)
+    return exporter
+
+
+def export_html(notebook: object, *, title: str, show_code: bool = False) -> str:
+    """Export an executed notebook (an ``nbformat`` node) to one self-contained HTML page."""
+    exporter = _exporter(show_code)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    return body
+
+
+@dataclass
+class ReportResult:
+    """How one report went. Paths are relative to the output folder."""
+
+    name: str
+    notebook: str
+    parameters: dict[str, object]
+    status: Status
+    duration: float
+    inputs: list[InputFile] = field(default_factory=list)
+    html: str | None = None
+    ipynb: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """The results of a run, the suite notes, and where the index was written."""
+
+    results: list[ReportResult]
+    notes: list[SuiteNote]
+    index: Path
+
+    @property
+    def failed(self) -> list[ReportResult]:
+        return [result for result in self.results if result.status != "ok"]
+
+
+def report_dir(output_dir: Path, name: str) -> Path:
+    """The folder of report ``name``: always a direct child of ``output_dir``.
+
+    Raises
+    ------
+    analysis.errors.ReportError
+        ``name`` is not a sanitised name, or would resolve outside ``output_dir``.
+    """
+    if name != safe_name(name) or name in {".", ".."}:
+        raise ReportError(f"report name {name!r} is not a safe file name")
+    root = output_dir.resolve()
+    target = (root / name).resolve()
+    if target.parent != root:
+        raise ReportError(f"report {name!r} would be written outside {output_dir}")
+    return target
+
+
+def render_report(
+    job: ReportJob,
+    *,
+    output_dir: Path,
+    notebooks_dir: Path,
+    info: RunInfo,
+    inputs: list[InputFile],
+    show_code: bool = False,
+    kernel_name: str = "python3",
+    timeout: float | None = None,
+) -> ReportResult:
+    """Execute one report's notebook and export it; never raises for a failing notebook.
+
+    Returns a :class:`ReportResult` with ``status`` ``"failed"`` and the error text when the
+    notebook raises, is missing, or cannot be exported.
+    """
+    started = time.perf_counter()
+    result = ReportResult(job.name, job.notebook, dict(job.parameters), "failed", 0.0, inputs)
+    try:
+        target = report_dir(output_dir, job.name)
+        target.mkdir(parents=True, exist_ok=True)
+        source = notebooks_dir / f"{job.notebook}.ipynb"
+        if not source.is_file():
+            raise ReportError(f"notebook {source} does not exist")
+        notebook_file = hash_inputs([(source, "notebook")], notebooks_dir.parent)[0]
+        executed = _execute(job, source, target, kernel_name=kernel_name, timeout=timeout)
+        if isinstance(executed, _Failure):
+            result.error = executed.message
+            result.ipynb = f"{job.name}/{job.name}.failed.ipynb" if executed.saved else None
+        else:
+            page = export_html(executed, title=job.name, show_code=show_code)
+            footer = footer_html(
+                name=job.name,
+                notebook=job.notebook,
+                parameters=job.parameters,
+                notebook_file=notebook_file,
+                inputs=inputs,
+                info=info,
+            )
+            _write_notebook(executed, target / f"{job.name}.ipynb")
+            with atomic_write(target / f"{job.name}.html") as handle:
+                handle.write(insert_footer(page, footer))
+            with contextlib.suppress(FileNotFoundError):
+                (target / f"{job.name}.failed.ipynb").unlink()
+            result.status = "ok"
+            result.html = f"{job.name}/{job.name}.html"
+            result.ipynb = f"{job.name}/{job.name}.ipynb"
+    except Exception as error:  # one report's failure is reported, not raised
+        result.error = f"{type(error).__name__}: {error}"
+    result.duration = time.perf_counter() - started
+    return result
+
+
+@dataclass
+class _Failure:
+    message: str
+    saved: bool
+
+
+def _execute(job: ReportJob, source: Path, target: Path, *, kernel_name: str, timeout):
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    fd, running_name = tempfile.mkstemp(prefix=f".{job.name}.", suffix=".running.ipynb", dir=target)
+    os.close(fd)
+    running = Path(running_name)
+    try:
+        try:
+            return papermill.execute_notebook(
+                str(source),
+                str(running),
+                parameters=job.parameters,
+                kernel_name=kernel_name,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(source.parent),
+                execution_timeout=timeout,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except PapermillExecutionError as error:
+            message = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
+            saved = False
+            with contextlib.suppress(Exception):
+                partial = nbformat.read(str(running), as_version=4)
+                _write_notebook(partial, target / f"{job.name}.failed.ipynb")
+                saved = True
+            return _Failure(message, saved)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            running.unlink()
+
+
+def _write_notebook(notebook: object, path: Path) -> None:
+    import nbformat
+
+    with atomic_write(path) as handle:
+        handle.write(nbformat.writes(notebook))
+
+
+def _render_task(kwargs: dict) -> ReportResult:
+    return render_report(**kwargs)
+
+
+def run_reports(
+    jobs: Sequence[ReportJob],
+    *,
+    output_dir: Path,
+    notebooks_dir: Path,
+    root: Path,
+    notes: Sequence[SuiteNote] = (),
+    n_jobs: int | None = None,
+    show_code: bool = False,
+    merge_index: bool = False,
+    timeout: float | None = None,
+    progress: IO[str] | None = None,
+    info: RunInfo | None = None,
+) -> RunSummary:
+    """Render ``jobs`` (in parallel) and write the index; returns the results.
+
+    Parameters
+    ----------
+    jobs
+        Validated reports (see :func:`analysis.reports.suite.load_suite`, ``make_job``).
+    output_dir
+        Where reports and the index go (created).
+    notebooks_dir
+        The folder holding ``<notebook>.ipynb``.
+    root
+        The project root: input paths are shown relative to it; its git commit is recorded.
+    notes
+        Suite items that produced no report, shown on the index.
+    n_jobs
+        Reports rendered at the same time (default: the number of cores).
+    show_code
+        Keep the code cells in the HTML.
+    merge_index
+        Keep the index's other reports (an ad-hoc run) instead of replacing the list (a suite).
+    timeout
+        Per-cell time limit in seconds (default: none).
+    progress
+        Where progress lines go (default ``sys.stderr``).
+    """
+    from analysis.reports.index import write_index
+    from analysis.reports.provenance import collect_run_info
+
+    out = progress if progress is not None else sys.stderr
+    output_dir.mkdir(parents=True, exist_ok=True)
+    info = info or collect_run_info(root)
+    cache: dict[Path, str] = {}
+    tasks = []
+    early: list[ReportResult] = []
+    for job in jobs:
+        try:
+            inputs = hash_inputs(job.inputs, root, cache)
+        except OSError as error:
+            early.append(
+                ReportResult(job.name, job.notebook, dict(job.parameters), "failed", 0.0,
+                             error=f"cannot read an input file: {error}")
+            )  # fmt: skip
+            continue
+        tasks.append(
+            {
+                "job": job,
+                "output_dir": output_dir,
+                "notebooks_dir": notebooks_dir,
+                "info": info,
+                "inputs": inputs,
+                "show_code": show_code,
+                "timeout": timeout,
+            }
+        )
+    workers = max(1, min(n_jobs or os.cpu_count() or 1, len(tasks) or 1))
+    total = len(jobs)
+    print(
+        f"rendering {total} report{'s' if total != 1 else ''} "
+        f"({workers} at a time) into {output_dir}",
+        file=out,
+        flush=True,
+    )
+    results: list[ReportResult] = []
+
+    def done(result: ReportResult) -> None:
+        results.append(result)
+        status = "ok    " if result.status == "ok" else "FAILED"
+        line = f"[{len(results)}/{total}] {status} {result.name} ({result.duration:.1f} s)"
+        if result.error:
+            line += f": {result.error.splitlines()[0][:300]}"
+        print(line, file=out, flush=True)
+
+    for result in early:
+        done(result)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet kernels' debugger
+    if workers == 1:
+        for task in tasks:
+            done(_render_task(task))
+    else:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_render_task, task) for task in tasks]
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    try:
+                        done(future.result())
+                    except Exception as error:  # a worker died
+                        task = tasks[futures.index(future)]
+                        job = task["job"]
+                        done(
+                            ReportResult(job.name, job.notebook, dict(job.parameters), "failed",
+                                         0.0, task["inputs"], error=f"worker failed: {error}")
+                        )  # fmt: skip
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    order = {job.name: position for position, job in enumerate(jobs)}
+    results.sort(key=lambda result: order.get(result.name, len(order)))
+    index = write_index(output_dir, results, notes, info, merge=merge_index)
+    return RunSummary(results, list(notes), index)

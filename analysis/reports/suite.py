@@ -1,0 +1,336 @@
+"""The suite file (``reports/suite.yml``): which reports to render, validated before anything runs.
+
+A suite file is a YAML list. Each item is one of:
+
+``{name, notebook, parameters}``
+    One report. ``name`` is optional (default: the notebook's name); ``parameters`` too.
+
+``{notebook: incident, foreach: {incidents_with_min_bodies: 2}, name: "incident-{incident_id}"}``
+    One report per incident with figures from at least that many distinct reporting bodies in
+    the evidence table; ``{incident_id}`` in the name is replaced by the id.
+
+``{notebook: event_trends, when: event_export, name: event_trends, parameters: {...}}``
+    Joins only when an event export sits in ``data/raw/acled/`` or ``data/raw/ucdp/``: one report
+    per export, with ``events_path`` and ``source`` filled in. Without one, the index says how
+    to add one.
+
+Every report name is sanitised (letters, digits, ``.``, ``_``, ``-``), so no name or parameter
+can make the runner write outside the output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis import paths
+from analysis.errors import AnalysisError, ParameterError
+from analysis.reports.params import get_spec, validate_parameters
+
+__all__ = [
+    "ReportJob",
+    "SuiteNote",
+    "Suite",
+    "load_suite",
+    "expand_suite",
+    "make_job",
+    "safe_name",
+    "adhoc_name",
+    "find_event_exports",
+    "incidents_with_min_bodies",
+    "job_inputs",
+]
+
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".zip", ".rds", ".rda", ".rdata")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_NAME = 100
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One validated report to render."""
+
+    name: str
+    notebook: str
+    parameters: dict[str, object]
+    inputs: tuple[tuple[Path, str], ...] = ()  # (file, role)
+
+
+@dataclass(frozen=True)
+class SuiteNote:
+    """A suite item that did not produce a report, with the reason and what to do."""
+
+    name: str
+    notebook: str
+    message: str
+
+
+@dataclass
+class Suite:
+    """The reports of a suite file after expansion, and the notes about items left out."""
+
+    jobs: list[ReportJob] = field(default_factory=list)
+    notes: list[SuiteNote] = field(default_factory=list)
+
+
+def safe_name(text: str) -> str:
+    """A file-system-safe report name: no separators, no leading dot, at most 100 characters.
+
+    Runs of other characters become ``-``; a name too long is cut and given a short hash of the
+    original, so two long names stay distinct.
+    """
+    cleaned = _UNSAFE.sub("-", text).strip("-.")
+    cleaned = re.sub(r"-{2,}", "-", cleaned)
+    if len(cleaned) > _MAX_NAME:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+        cleaned = cleaned[: _MAX_NAME - 9].rstrip("-.") + "-" + digest
+    return cleaned or "report"
+
+
+def adhoc_name(notebook: str, parameters: Mapping[str, object]) -> str:
+    """The name of a one-off report: the notebook, then each parameter given, ``name-value``."""
+    parts = [notebook]
+    for key, value in parameters.items():
+        shown = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        if key.endswith("_path") or key.endswith("_dir"):
+            shown = Path(shown).stem if value is not None else "none"
+        parts.append(f"{key}-{shown}")
+    return safe_name("-".join(parts))
+
+
+def make_job(
+    notebook: str,
+    parameters: Mapping[str, object] | None = None,
+    *,
+    name: str | None = None,
+    base_dir: Path | None = None,
+) -> ReportJob:
+    """Validate one report (raising :class:`ParameterError`) and list the files it will read."""
+    values = validate_parameters(notebook, parameters, base_dir=base_dir)
+    job_name = safe_name(name) if name else adhoc_name(notebook, dict(parameters or {}))
+    return ReportJob(job_name, notebook, values, tuple(job_inputs(notebook, values)))
+
+
+def job_inputs(notebook: str, parameters: Mapping[str, object]) -> list[tuple[Path, str]]:
+    """The data files a report reads: the evidence table (or the event export) and ``data/hand``.
+
+    The evidence table is every ``*.csv`` of ``tallies_dir`` (default: the shipped
+    ``data/tallies``); the hand-made lookups every file of ``data/hand``.
+    """
+    spec = get_spec(notebook)
+    files: list[tuple[Path, str]] = []
+    if spec.uses_events:
+        files.append((Path(str(parameters["events_path"])), "event export"))
+    else:
+        folder = parameters.get("tallies_dir")
+        tallies = Path(str(folder)) if folder else paths.tallies_dir()
+        files.extend((path, "evidence table") for path in _files(tallies, "*.csv"))
+    files.extend((path, "hand lookup") for path in _files(paths.hand_dir(), "*"))
+    return files
+
+
+def _files(folder: Path, pattern: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.glob(pattern)
+        if path.is_file() and not path.name.startswith(".") and path.name != "README.md"
+    )
+
+
+def find_event_exports(raw: Path | None = None) -> list[tuple[Path, str]]:
+    """Event exports the user put in ``data/raw/acled/`` or ``data/raw/ucdp/``: ``(file, source)``."""
+    raw = raw if raw is not None else paths.raw_dir()
+    found = []
+    for source in ("acled", "ucdp"):
+        for path in _files(raw / source, "*"):
+            if path.suffix.lower() in EXPORT_SUFFIXES:
+                found.append((path, source))
+    return found
+
+
+def incidents_with_min_bodies(min_bodies: int, tallies_dir: Path | None = None) -> list[str]:
+    """Incident ids with figures from at least ``min_bodies`` distinct reporting bodies.
+
+    Uses ``analysis.compare.incidents_with_bodies`` when the package provides it; otherwise
+    groups :func:`analysis.load_tallies` by ``incident_id`` and counts distinct
+    ``reporting_body`` values. Sorted by id.
+    """
+    from analysis.sources.tallies import load_tallies
+
+    path = (tallies_dir or paths.tallies_dir()) / "tallies.csv"
+    tallies = load_tallies(path)
+    helper = _compare_helper()
+    if helper is not None:
+        found = helper(tallies, min_bodies=min_bodies)
+        ids = found["incident_id"] if hasattr(found, "columns") else found
+        return sorted(str(value) for value in ids)
+    known = tallies.dropna(subset=["incident_id"])
+    counts = known.groupby("incident_id", observed=True)["reporting_body"].nunique()
+    return sorted(str(value) for value in counts[counts >= min_bodies].index)
+
+
+def _compare_helper():  # pragma: no cover - depends on another module's progress
+    try:
+        from analysis.compare import incidents_with_bodies
+    except ImportError:
+        return None
+    return incidents_with_bodies
+
+
+def load_suite(
+    path: str | os.PathLike[str],
+    *,
+    raw_dir: Path | None = None,
+    tallies_dir: Path | None = None,
+) -> Suite:
+    """Read, expand and validate a suite file.
+
+    Parameters
+    ----------
+    path
+        The YAML suite file.
+    raw_dir
+        Where event exports are looked for (default ``data/raw``).
+    tallies_dir
+        The evidence table used to expand ``foreach`` items (default: the shipped one).
+
+    Raises
+    ------
+    analysis.errors.ParameterError
+        The file is not a list of items, an item has unknown keys, a notebook or parameter is
+        unknown or invalid, or two reports have the same name. Every message names the file and
+        the item.
+    """
+    import yaml
+
+    suite_path = Path(path)
+    try:
+        text = suite_path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ParameterError(f"cannot read the suite file {suite_path}: {error}") from None
+    try:
+        items = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ParameterError(f"{suite_path}: not valid YAML: {error}") from None
+    if not isinstance(items, list):
+        raise ParameterError(f"{suite_path}: a suite file is a YAML list of reports")
+    return expand_suite(items, origin=str(suite_path), raw_dir=raw_dir, tallies_dir=tallies_dir)
+
+
+_KEYS = {"name", "notebook", "parameters", "foreach", "when"}
+
+
+def expand_suite(
+    items: Sequence[object],
+    *,
+    origin: str = "suite",
+    raw_dir: Path | None = None,
+    tallies_dir: Path | None = None,
+) -> Suite:
+    """Expand and validate suite items (see the module docstring for their forms)."""
+    suite = Suite()
+    base_dir = paths.project_root()
+    for number, item in enumerate(items, start=1):
+        where = f"{origin}: item {number}"
+        if not isinstance(item, dict):
+            raise ParameterError(f"{where}: each item is a mapping with at least 'notebook'")
+        unknown = set(item) - _KEYS
+        if unknown:
+            raise ParameterError(
+                f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+                f"known: {', '.join(sorted(_KEYS))}"
+            )
+        notebook = item.get("notebook")
+        if not isinstance(notebook, str):
+            raise ParameterError(f"{where}: 'notebook' must name a notebook")
+        parameters = item.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise ParameterError(f"{where}: 'parameters' must be a mapping")
+        name = item.get("name", notebook)
+        if not isinstance(name, str):
+            raise ParameterError(f"{where}: 'name' must be text")
+        try:
+            for params, job_name in _instances(
+                item, notebook, name, parameters, where, raw_dir, tallies_dir, suite
+            ):
+                suite.jobs.append(make_job(notebook, params, name=job_name, base_dir=base_dir))
+        except ParameterError as error:
+            if str(error).startswith(origin):
+                raise
+            raise ParameterError(f"{where} ({notebook}): {error}") from None
+    seen: dict[str, int] = {}
+    for job in suite.jobs:
+        seen[job.name] = seen.get(job.name, 0) + 1
+    doubled = sorted(name for name, count in seen.items() if count > 1)
+    if doubled:
+        raise ParameterError(f"{origin}: report names used twice: {', '.join(doubled)}")
+    return suite
+
+
+def _instances(
+    item: Mapping[str, object],
+    notebook: str,
+    name: str,
+    parameters: dict[str, object],
+    where: str,
+    raw_dir: Path | None,
+    tallies_dir: Path | None,
+    suite: Suite,
+) -> list[tuple[dict[str, object], str]]:
+    foreach, when = item.get("foreach"), item.get("when")
+    if foreach is not None and when is not None:
+        raise ParameterError(f"{where}: use either 'foreach' or 'when', not both")
+    if foreach is not None:
+        if not isinstance(foreach, dict) or set(foreach) != {"incidents_with_min_bodies"}:
+            raise ParameterError(f"{where}: foreach supports only incidents_with_min_bodies: N")
+        minimum = foreach["incidents_with_min_bodies"]
+        if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+            raise ParameterError(f"{where}: incidents_with_min_bodies must be a positive integer")
+        if "incident_id" in parameters:
+            raise ParameterError(f"{where}: foreach sets incident_id; do not give it too")
+        folder = parameters.get("tallies_dir")
+        source = Path(str(folder)) if folder else tallies_dir
+        try:
+            incidents = incidents_with_min_bodies(minimum, source)
+        except (AnalysisError, OSError) as error:
+            raise ParameterError(f"{where}: cannot list the incidents: {error}") from None
+        if not incidents:
+            suite.notes.append(
+                SuiteNote(name, notebook, f"no incident has figures from {minimum} bodies")
+            )
+        template = name if "{incident_id}" in name else name + "-{incident_id}"
+        return [
+            ({**parameters, "incident_id": incident}, template.replace("{incident_id}", incident))
+            for incident in incidents
+        ]
+    if when is not None:
+        if when != "event_export":
+            raise ParameterError(f"{where}: 'when' supports only event_export")
+        exports = find_event_exports(raw_dir)
+        if not exports:
+            suite.notes.append(
+                SuiteNote(
+                    name,
+                    notebook,
+                    "not rendered: no event export found in data/raw/acled/ or data/raw/ucdp/. "
+                    "Put an ACLED or UCDP GED export there (see data/raw/README.md) and run "
+                    "`make report` again, or run `tallies report --notebook event_trends "
+                    "-p events_path=PATH -p source=acled`.",
+                )
+            )
+            return []
+        several = len(exports) > 1
+        return [
+            (
+                {**parameters, "events_path": str(path), "source": source},
+                f"{name}-{source}-{path.stem}" if several else name,
+            )
+            for path, source in exports
+        ]
+    return [(parameters, name)]

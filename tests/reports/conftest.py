@@ -1,0 +1,49 @@
+"""Fixtures of the report runner's tests: tiny synthetic notebooks and their declarations.
+
+The notebooks under ``tests/reports/fixtures/`` are synthetic: each has a ``parameters`` cell and
+one behaviour to test (echo the parameters, draw a figure, raise, display text holding markup).
+Their declarations are added to the registry only for the duration of a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analysis.reports.params import NOTEBOOKS, NotebookSpec, Param
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+FIXTURE_SPECS = (
+    NotebookSpec(
+        "echo",
+        "Echo the parameters (synthetic)",
+        (
+            Param("text", "str", "default"),
+            Param("number", "int", 1),
+            Param("day", "date", "2020-01-01"),
+            Param("items", "list[str]", []),
+            Param("source_path", "path | None", None),
+        ),
+    ),
+    NotebookSpec("figure", "One matplotlib figure (synthetic)", (Param("title", "str", "A"),)),
+    NotebookSpec("fails", "Raises (synthetic)", (Param("message", "str", "boom"),)),
+    NotebookSpec(
+        "script",
+        "Displays text holding markup (synthetic)",
+        (Param("claim", "str", "<script>alert(1)</script> killed"),),
+    ),
+)
+
+
+def register_fixture_specs(patch: pytest.MonkeyPatch) -> None:
+    for spec in FIXTURE_SPECS:
+        patch.setitem(NOTEBOOKS, spec.name, spec)
+
+
+@pytest.fixture
+def fixture_specs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    register_fixture_specs(monkeypatch)
+    yield
