@@ -399,25 +399,45 @@ def _exact_period_rows(tallies: pd.DataFrame, freq: Freq) -> np.ndarray:
 def _merge_copies(
     group: pd.DataFrame, conflict: Conflict, period: pd.Timestamp, what: str
 ) -> dict[str, object]:
-    """One period's figures (copies of the same figure) merged, disagreements shown."""
-    ids = ";".join(group["tally_id"].astype(str))
+    """One period's figures (copies of the same figure) merged, disagreements shown.
+
+    Equal figures merge. Figures whose intervals are nested in one of them (106 against "at
+    least 100") merge to that tightest figure, which every other copy allows, with a note.
+    Anything else is a disagreement: raised, or kept as the range of the copies.
+    """
+    ids = group["tally_id"].astype(str).tolist()
     values = group[["low", "high", "point"]].to_numpy(dtype=float)
-    agree = bool(np.all(np.isclose(values, values[0], rtol=0.0, atol=1e-9, equal_nan=True)))
     excludes = sorted({str(x) for x in group.get("excludes", pd.Series()).dropna()})
     derived = bool(group["derived"].any()) if "derived" in group.columns else False
     row: dict[str, object] = {
-        "tally_ids": ids,
+        "tally_ids": ";".join(ids),
         "n_figures": len(group),
         "derived": derived,
         "excludes": "; ".join(excludes) if excludes else pd.NA,
+        "conflict": False,
+        "note": pd.NA,
     }
-    if agree:
+
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return bool(np.all(np.isclose(a, b, rtol=0.0, atol=1e-9, equal_nan=True)))
+
+    if all(same(v, values[0]) for v in values):
         row.update(count=values[0, 2], count_low=values[0, 0], count_high=values[0, 1])
-        row["conflict"] = False
+        return row
+    low, high = values[:, 0], values[:, 1]
+    tight = [
+        i
+        for i in range(len(values))
+        if not np.isnan(low[i]) and np.all(low[i] >= low - 1e-9) and np.all(high[i] <= high + 1e-9)
+    ]
+    if tight and all(same(values[i], values[tight[0]]) for i in tight):
+        t = tight[0]
+        row.update(count=values[t, 2], count_low=low[t], count_high=high[t])
+        others = [ids[i] for i in range(len(ids)) if not same(values[i], values[t])]
+        row["note"] = f"{';'.join(ids[i] for i in tight)} lies within the looser {';'.join(others)}"
         return row
     listing = ", ".join(
-        f"{t}: {p:g} [{lo:g}, {hi:g}]"
-        for t, (lo, hi, p) in zip(group["tally_id"].astype(str), values, strict=True)
+        f"{t}: {p:g} [{lo:g}, {hi:g}]" for t, (lo, hi, p) in zip(ids, values, strict=True)
     )
     if conflict == "error":
         raise DataError(
@@ -427,9 +447,10 @@ def _merge_copies(
         )
     row.update(
         count=np.nan,
-        count_low=float(np.nanmin(values[:, 0])),
-        count_high=float(np.nanmax(values[:, 1])),
+        count_low=float(np.nanmin(low)),
+        count_high=float(np.nanmax(high)),
         conflict=True,
+        note=f"copies disagree: {listing}",
     )
     return row
 
@@ -439,7 +460,7 @@ def tally_series(
     *,
     reporting_body: str,
     measure: str | Sequence[str] = "killed",
-    victim_group: str = "civilians",
+    victim_group: str | Sequence[str] = "civilians",
     perpetrator_group: str = "all",
     freq: Freq = "QS",
     exclude_incidents: Sequence[str] = (),
@@ -455,7 +476,10 @@ def tally_series(
     reporting_body
         The body whose figures make the series (``"minusma"``...).
     measure, victim_group, perpetrator_group
-        What the figures must count (exact matches; ``measure`` may be a list of measures).
+        What the figures must count (exact matches; ``measure`` and ``victim_group`` may be
+        lists, e.g. ``victim_group=("civilians", "people")`` for a body whose copies say
+        "people" in some quarters; figures of different kinds for the same period are then
+        merged like copies, so a disagreement between them shows).
     freq
         ``"MS"``, ``"QS"`` or ``"YS"``. Only figures whose window is exactly one such period
         enter the series (a quarterly note, or a quarter derived from a half-year and a
@@ -470,8 +494,12 @@ def tally_series(
         What to do when two figures give the same period different values (two copies of a
         note, a derived quarter against a published one): ``"error"`` raises a
         :class:`analysis.errors.DataError` naming the figures and values; ``"range"`` keeps the
-        disagreement: ``count_low`` = the lowest low, ``count_high`` = the highest high, and
-        ``count`` NA (no copy is picked). Equal values merge silently, keeping all their ids.
+        disagreement: ``count_low`` = the lowest low, ``count_high`` = the highest high,
+        ``count`` NA (no copy is picked) and ``conflict`` True, with the values in ``note``.
+        Two cases are not disagreements: equal figures merge (all their ids kept), and when
+        one figure's interval lies inside every other's (106 against "at least 100"), the
+        figures are consistent and the tightest one gives the counts, with a ``note`` naming
+        both; that is the conjunction of what the copies say, not a choice between them.
     about_width
         Passed to :func:`analysis.sources.tallies.tally_bounds`.
 
@@ -502,6 +530,7 @@ def tally_series(
     if isinstance(exclude_incidents, str):
         exclude_incidents = (exclude_incidents,)
     measures = (measure,) if isinstance(measure, str) else tuple(measure)
+    victims = (victim_group,) if isinstance(victim_group, str) else tuple(victim_group)
     needed = (
         *_WINDOW_COLUMNS,
         "reporting_body",
@@ -514,7 +543,7 @@ def tally_series(
         "value_high",
     )
     _require(tallies, needed, "tally_series")
-    what = f"tally_series({reporting_body!r}, {'/'.join(measures)}, {victim_group})"
+    what = f"tally_series({reporting_body!r}, {'/'.join(measures)}, {'/'.join(victims)})"
     incident_windows: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
     for incident in exclude_incidents:
         if "incident_id" not in tallies.columns:
@@ -527,7 +556,7 @@ def tally_series(
     chosen = (
         (_as_str(tallies["reporting_body"]) == reporting_body)
         & _as_str(tallies["measure"]).isin(measures)
-        & (_as_str(tallies["victim_group"]) == victim_group)
+        & _as_str(tallies["victim_group"]).isin(victims)
         & (_as_str(tallies["perpetrator_group"]) == perpetrator_group)
     ).fillna(False)
     rows = tallies.loc[chosen.to_numpy()]
@@ -581,7 +610,7 @@ def tally_series(
         found = merged.get(period["period_start"])
         if found is not None:
             row.update(found)
-        notes = []
+        notes = [] if pd.isna(row["note"]) else [str(row["note"])]
         for incident, (i_start, i_end) in incident_windows.items():
             overlaps = i_start <= period["period_end"] and i_end >= period["period_start"]
             if found is None or not overlaps:

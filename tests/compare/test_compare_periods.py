@@ -324,6 +324,31 @@ def test_disagreeing_copies_raise_or_become_a_range():
     assert bool(q4["conflict"])
 
 
+def test_nested_copies_are_consistent_and_merge_to_the_tightest():
+    """SYNTHETIC: one copy says 106, another 'at least 100' for the same quarter. Both are true
+    if the count is 106, so the series gives 106 (no conflict) and names both copies."""
+    table = _quarterly()
+    table.loc[table["tally_id"] == "a-005", "qualifier"] = "at_least"
+    table.loc[table["tally_id"] == "a-005", "value"] = 75
+    q4 = tally_series(table, reporting_body="a").set_index("period_start").loc["2021-10-01"]
+    assert (q4["count"], q4["count_low"], q4["count_high"]) == (80, 80, 80)
+    assert not bool(q4["conflict"]) and "a-004 lies within the looser a-005" in q4["note"]
+
+
+def test_several_victim_groups_are_merged_like_copies():
+    """SYNTHETIC: a 'people' copy of Q4 2021 with another value shows as a conflict."""
+    table = _quarterly()
+    table.loc[table["tally_id"] == "a-005", "victim_group"] = "people"
+    table.loc[table["tally_id"] == "a-005", "value"] = 95
+    civilians = tally_series(table, reporting_body="a")
+    assert civilians.set_index("period_start").loc["2021-10-01", "tally_ids"] == "a-004"
+    both = tally_series(
+        table, reporting_body="a", victim_group=("civilians", "people"), conflict="range"
+    ).set_index("period_start")
+    assert bool(both.loc["2021-10-01", "conflict"])
+    assert "a-005: 95" in both.loc["2021-10-01", "note"]
+
+
 def test_excluding_an_incident_keeps_figures_that_already_leave_it_out():
     """Q1 2022's figure says it excludes the incident: kept, with a note. Without that
     statement the period's count becomes NA (the incident cannot be removed from it)."""
