@@ -35,7 +35,7 @@ from analysis.errors import DataError
 from analysis.sources._csvtable import Column, TableSpec, parse_table
 from analysis.sources.tallies import load_evidence, tally_bounds
 
-__all__ = ["audit_tallies", "run_check", "FINDING_COLUMNS"]
+__all__ = ["audit_tallies", "audit_folder", "run_check", "FINDING_COLUMNS"]
 
 FINDING_COLUMNS = ["check", "severity", "tally_ids", "message", "explanation"]
 SEVERITIES = ("error", "warning", "known")
@@ -77,7 +77,15 @@ STATED_CHANGES_SPEC = TableSpec(
 )
 
 # two figures describe "the same thing" when these agree
-_SERIES_KEYS = ["reporting_body", "measure", "victim_group", "perpetrator_group"]
+_SERIES_KEYS = [
+    "reporting_body",
+    "measure",
+    "victim_group",
+    "perpetrator_group",
+    "country",
+    "admin1",
+    "admin2",
+]
 _FIGURE_KEYS = [*_SERIES_KEYS, "incident_id", "place", "period_start", "period_end"]
 # a stated percentage is matched when it is within this many percentage points of the recomputed one
 PERCENT_TOLERANCE = 1.0
@@ -395,6 +403,25 @@ def load_stated_changes(path: str | Path) -> pd.DataFrame:
     return table
 
 
+def audit_folder(
+    tallies_dir: str | Path | None = None, *, evidence: dict[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
+    """Audit the evidence table of a folder, with its ``known_issues.csv`` and
+    ``stated_changes.csv`` when present; returns the findings (see :func:`audit_tallies`)."""
+    folder = Path(tallies_dir) if tallies_dir is not None else paths.tallies_dir()
+    if evidence is None:
+        evidence = load_evidence(folder)
+    known_path, changes_path = folder / "known_issues.csv", folder / "stated_changes.csv"
+    known = load_known_issues(known_path) if known_path.exists() else None
+    changes = load_stated_changes(changes_path) if changes_path.exists() else None
+    return audit_tallies(
+        evidence["tallies"],
+        sources=evidence["sources"],
+        known_issues=known,
+        stated_changes=changes,
+    )
+
+
 def run_check(*, tallies_dir: str | Path | None = None, strict: bool = False, out: TextIO) -> int:
     """Validate the three files of ``tallies_dir`` and print the audit; return an exit status.
 
@@ -403,15 +430,7 @@ def run_check(*, tallies_dir: str | Path | None = None, strict: bool = False, ou
     """
     folder = Path(tallies_dir) if tallies_dir is not None else paths.tallies_dir()
     evidence = load_evidence(folder)
-    known_path, changes_path = folder / "known_issues.csv", folder / "stated_changes.csv"
-    known = load_known_issues(known_path) if known_path.exists() else None
-    changes = load_stated_changes(changes_path) if changes_path.exists() else None
-    findings = audit_tallies(
-        evidence["tallies"],
-        sources=evidence["sources"],
-        known_issues=known,
-        stated_changes=changes,
-    )
+    findings = audit_folder(folder, evidence=evidence)
     tallies = evidence["tallies"]
     print(
         f"Evidence table {folder}: {len(tallies)} figures from {tallies['reporting_body'].nunique()}"

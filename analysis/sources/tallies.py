@@ -16,6 +16,7 @@ and raises :class:`analysis.errors.DataError` naming the file, line, column and 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,8 @@ __all__ = [
     "load_interventions",
     "load_evidence",
     "tally_bounds",
+    "select_tallies",
+    "figures_by_body",
 ]
 
 BODY_TYPES = ("ngo", "un", "government", "armed_group", "data_project", "media", "reference")
@@ -472,3 +475,57 @@ def tally_bounds(tallies: pd.DataFrame, *, about_width: float = 0.1) -> pd.DataF
         {"low": low, "high": high, "point": point, "open_high": np.isinf(high)},
         index=tallies.index,
     )
+
+
+def select_tallies(
+    tallies: pd.DataFrame,
+    *,
+    country: str | None = None,
+    start: object = None,
+    end: object = None,
+    bodies: Sequence[str] | None = None,
+    victim_group: str | None = None,
+    measures: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The figures of a country, a date range, some bodies and a victim group.
+
+    A figure is kept when its window overlaps ``[start, end]`` (both inclusive); ``bodies``
+    empty or None keeps every body; ``victim_group`` None or ``"any"`` keeps every group.
+    Unknown body ids raise a ValueError naming them, so a typo does not silently empty a report.
+    """
+    keep = pd.Series(True, index=tallies.index)
+    if country:
+        keep &= tallies["country"].astype("string").str.casefold() == country.casefold()
+    if start is not None:
+        keep &= tallies["period_end"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= tallies["period_start"] <= pd.Timestamp(end)
+    if start is not None and end is not None and pd.Timestamp(start) > pd.Timestamp(end):
+        raise ValueError(f"start {start} is after end {end}")
+    if bodies:
+        unknown = sorted(set(bodies) - set(tallies["reporting_body"].dropna()))
+        if unknown:
+            raise ValueError(f"no figures from the bodies {unknown} in the table")
+        keep &= tallies["reporting_body"].isin(list(bodies))
+    if victim_group not in (None, "any"):
+        if victim_group not in VICTIM_GROUPS:
+            raise ValueError(f"victim_group must be one of {VICTIM_GROUPS} or 'any'")
+        keep &= tallies["victim_group"] == victim_group
+    if measures:
+        keep &= tallies["measure"].isin(list(measures))
+    return tallies[keep.fillna(False)]
+
+
+def figures_by_body(tallies: pd.DataFrame) -> pd.DataFrame:
+    """One row per body: how many figures and documents, which measures, over which dates."""
+    grouped = tallies.groupby(tallies["reporting_body"].astype("string"), sort=True)
+    return pd.DataFrame(
+        {
+            "n_figures": grouped.size(),
+            "n_documents": grouped["source_id"].nunique(),
+            "n_incidents": grouped["incident_id"].nunique(),
+            "measures": grouped["measure"].agg(lambda m: ", ".join(sorted(set(map(str, m))))),
+            "first_day": grouped["period_start"].min(),
+            "last_day": grouped["period_end"].max(),
+        }
+    ).reset_index()
