@@ -352,7 +352,7 @@ def _period_index(times: pd.Series) -> tuple[np.ndarray, int]:
         return np.zeros(len(months)), 12
     gaps = np.diff(months)
     step = int(gaps[gaps > 0].min()) if (gaps > 0).any() else 1
-    if step not in (1, 3, 6, 12) or np.any(gaps % step):
+    if step not in (1, 3, 6, 12) or np.any(gaps % step) or np.any(gaps == 0):
         raise ValueError(
             "the series must be monthly, quarterly, half-yearly or yearly (dates a whole "
             f"number of periods apart); found gaps of {sorted(set(gaps.tolist()))} months"
@@ -407,7 +407,12 @@ def _fit_counts(
             converged = bool(res.mle_retvals.get("converged", True))
         else:
             model = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
-            scale = "X2" if family == "quasipoisson" else None
+            scale = 1.0
+            if family == "quasipoisson":
+                # Pearson's X2 / df; a perfect fit (X2 = 0) keeps the Poisson scale of 1
+                first = model.fit()
+                x2 = float(first.pearson_chi2) / first.df_resid if first.df_resid > 0 else 0.0
+                scale = x2 if x2 > 0 else 1.0
             res = model.fit(scale=scale, cov_type=cov_type, cov_kwds=cov_kwds)
             dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid > 0 else np.nan
             converged = bool(getattr(res, "converged", True))
@@ -695,7 +700,8 @@ def its_fit(
     slope_change
         Add a change of slope after the date.
     family
-        ``"quasipoisson"`` (default: Poisson with Pearson-scaled errors), ``"poisson"`` or
+        ``"quasipoisson"`` (default: Poisson with errors scaled by Pearson's
+        :math:`X^2`/df, or by 1 when the fit is perfect), ``"poisson"`` or
         ``"negbin"`` (NB2, dispersion estimated by maximum likelihood).
     cov_type
         ``"nonrobust"`` or ``"HAC"`` (Newey-West, ``hac_maxlags`` lags; default the
