@@ -1,0 +1,323 @@
+"""UCDP Georeferenced Event Dataset (GED) files -> the canonical event table.
+
+Reads the GED release and the candidate-event releases as CSV, and the R data files UCDP also
+publishes (``.rda``/``.RData`` holding a data frame, or ``.rds``) through ``pyreadr``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.errors import DataError
+from analysis.harmonize.schema import check_events, conform_events
+from analysis.sources import _tabular as tab
+from analysis.sources.cache import cached_frame
+
+__all__ = ["read_ucdp_ged", "TYPE_OF_VIOLENCE", "GW_TO_ISO3"]
+
+PathLike = str | os.PathLike[str]
+
+_REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "best", "date_start", "date_end")
+_WANTED = (
+    *_REQUIRED,
+    "relid",
+    "country",
+    "country_id",
+    "adm_1",
+    "adm_2",
+    "where_coordinates",
+    "latitude",
+    "longitude",
+    "date_prec",
+    "low",
+    "high",
+    "deaths_civilians",
+    "source_article",
+)
+
+#: UCDP ``type_of_violence`` -> ``event_type`` in the canonical table.
+TYPE_OF_VIOLENCE: dict[str, str] = {"1": "state-based", "2": "non-state", "3": "one-sided"}
+_DATE_PREC = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
+
+#: Gleditsch-Ward country codes (UCDP ``country_id``) of Mali and its region -> ISO 3166 alpha-3.
+GW_TO_ISO3: dict[str, str] = {
+    "432": "MLI",
+    "433": "SEN",
+    "434": "BEN",
+    "435": "MRT",
+    "436": "NER",
+    "437": "CIV",
+    "438": "GIN",
+    "439": "BFA",
+    "452": "GHA",
+    "461": "TGO",
+    "475": "NGA",
+    "483": "TCD",
+    "600": "MAR",
+    "615": "DZA",
+    "620": "LBY",
+}
+
+
+def _map(values: pa.Array, mapping: dict[str, str]) -> pa.Array:
+    encoded = values.dictionary_encode()
+    dictionary = encoded.dictionary.to_pylist()
+    new = pa.array([mapping.get(v) if v is not None else None for v in dictionary], pa.string())
+    return pc.take(new, encoded.indices)
+
+
+def _strip_time(values: pa.Array) -> pa.Array:
+    """``2013-01-03 00:00:00.000`` -> ``2013-01-03`` (UCDP's CSV writes a time of day)."""
+    return pc.replace_substring_regex(values, r"^(\d{4}-\d{2}-\d{2})[ T].*$", r"\1")
+
+
+def _rows(table: tab.CsvTable) -> pd.DataFrame:
+    missing = [c for c in _REQUIRED if c not in table.columns]
+    if missing:
+        kind = tab.sniff_kind(table.columns)
+        hint = (
+            f"; this looks like {kind}, not a UCDP GED file" if kind and "UCDP" not in kind else ""
+        )
+        raise DataError(
+            f"missing required column(s) {missing}; a UCDP GED file needs {list(_REQUIRED)}{hint}",
+            file=table.raw.path,
+            line=None if table.json_records else 1,
+            column=missing[0],
+            rule="wrong_kind" if hint else "required",
+        )
+    if table.num_rows == 0:
+        raise DataError(
+            "the file has a header but no events", file=table.raw.path, line=2, rule="empty"
+        )
+    present = set(table.columns)
+
+    def text(name: str) -> pa.Array:
+        return table.text(name)
+
+    event_id = tab.blank_to_null(text("id"))
+    if event_id.null_count:
+        row = int(pc.index(pc.is_null(event_id), True).as_py())
+        raise table.error(row, "id", "missing event id", "required")
+    tov = tab.blank_to_null(text("type_of_violence"))
+    tov = pc.replace_substring_regex(tov, r"\.0+$", "")
+    known = pc.fill_null(pc.is_in(tov, value_set=pa.array(list(TYPE_OF_VIOLENCE))), False)
+    if not pc.all(known).as_py():
+        row = int(pc.index(pc.invert(known), True).as_py())
+        raise table.error(
+            row,
+            "type_of_violence",
+            f"unknown type of violence {text('type_of_violence')[row].as_py()!r}; expected 1, 2 or 3",
+            "allowed_values",
+        )
+    start = tab.parse_dates(
+        _strip_time(text("date_start")), table=table, column="date_start", formats=("%Y-%m-%d",)
+    )
+    end = tab.parse_dates(
+        _strip_time(text("date_end")), table=table, column="date_end", formats=("%Y-%m-%d",)
+    )
+    before = pc.less(end, start)
+    if pc.any(before).as_py():
+        row = int(pc.index(before, True).as_py())
+        raise table.error(row, "date_end", "date_end is before date_start", "date_order")
+    best = tab.parse_counts(text("best"), table=table, column="best")
+    low = (
+        tab.parse_counts(text("low"), table=table, column="low", required=False)
+        if "low" in present
+        else None
+    )
+    high = (
+        tab.parse_counts(text("high"), table=table, column="high", required=False)
+        if "high" in present
+        else None
+    )
+    civilians = (
+        tab.parse_counts(
+            text("deaths_civilians"), table=table, column="deaths_civilians", required=False
+        )
+        if "deaths_civilians" in present
+        else None
+    )
+    precision = None
+    if "date_prec" in present:
+        raw_prec = pc.replace_substring_regex(tab.blank_to_null(text("date_prec")), r"\.0+$", "")
+        precision = _map(raw_prec, _DATE_PREC)
+        bad = pc.and_(pc.is_valid(raw_prec), pc.is_null(precision))
+        if pc.any(bad).as_py():
+            row = int(pc.index(bad, True).as_py())
+            raise table.error(
+                row,
+                "date_prec",
+                f"unknown date precision {raw_prec[row].as_py()!r}; expected 1 to 5",
+                "allowed_values",
+            )
+    iso3 = None
+    if "country_id" in present:
+        gw = pc.replace_substring_regex(tab.blank_to_null(text("country_id")), r"\.0+$", "")
+        iso3 = _map(gw, GW_TO_ISO3).dictionary_encode()
+
+    def optional_text(name: str) -> pa.Array | None:
+        return tab.dictionary(text(name)) if name in present else None
+
+    n = table.num_rows
+    columns: dict[str, pa.Array | None] = {
+        "source": pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(n, np.int32)), pa.array(["ucdp"])
+        ),
+        "event_id": event_id,
+        "date_start": start,
+        "date_end": end,
+        "date_precision": precision.dictionary_encode() if precision is not None else None,
+        "country": optional_text("country"),
+        "iso3": iso3,
+        "admin1": optional_text("adm_1"),
+        "admin2": optional_text("adm_2"),
+        "location": tab.blank_to_null(text("where_coordinates"))
+        if "where_coordinates" in present
+        else None,
+        "latitude": tab.parse_floats(
+            text("latitude"), table=table, column="latitude", low=-90, high=90
+        )
+        if "latitude" in present
+        else None,
+        "longitude": tab.parse_floats(
+            text("longitude"), table=table, column="longitude", low=-180, high=180
+        )
+        if "longitude" in present
+        else None,
+        "event_type": _map(tov, TYPE_OF_VIOLENCE).dictionary_encode(),
+        "actor1": tab.dictionary(text("side_a")),
+        "actor2": tab.dictionary(text("side_b")),
+        "civilian_victims": pc.equal(tov, "3"),
+        "fatalities": best,
+        "fatalities_low": low,
+        "fatalities_high": high,
+        "civilian_fatalities": civilians,
+        "notes": tab.blank_to_null(text("source_article")) if "source_article" in present else None,
+        "origin": table.origins(),
+    }
+    arrays = {k: v for k, v in columns.items() if v is not None}
+    frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    dup = frame["event_id"].duplicated(keep=False)
+    if dup.any():
+        content = [c for c in frame.columns if c != "origin"]
+        distinct = frame.loc[dup.to_numpy(dtype=bool)].drop_duplicates(subset=content)
+        clash = distinct["event_id"].duplicated(keep="first").to_numpy()
+        if clash.any():
+            row = int(distinct.index[clash][0])
+            raise table.error(
+                row,
+                "id",
+                f"event id {frame['event_id'].iloc[row]!r} appears more than once with different "
+                "content; expected unique ids",
+                "conflicting_duplicate",
+            )
+        frame = frame.drop_duplicates(subset=content).reset_index(drop=True)
+    return check_events(conform_events(frame), where=str(table.raw.path))
+
+
+_R_SUFFIXES = (".rda", ".rdata", ".rds")
+
+
+def _r_table(raw: tab.RawFile) -> tab.CsvTable:
+    import pyreadr
+
+    try:
+        objects = pyreadr.read_r(str(raw.path))
+    except Exception as exc:  # pyreadr raises its own error types
+        raise DataError(
+            f"not a readable R data file ({type(exc).__name__}: {exc})", file=raw.path, rule="parse"
+        ) from None
+    frames = [(name, obj) for name, obj in objects.items() if isinstance(obj, pd.DataFrame)]
+    if not frames:
+        raise DataError("the R data file holds no data frame", file=raw.path, rule="wrong_kind")
+    chosen = next(
+        ((name, obj) for name, obj in frames if {"best", "type_of_violence"} <= set(obj.columns)),
+        frames[0],
+    )
+    name, frame = chosen
+    label = name if name not in (None, "None", "") else "rds"
+    if frame.empty:
+        raise DataError(f"the data frame {label!r} has no rows", file=raw.path, rule="empty")
+    return tab.frame_table(raw, frame, label=label, base=1)
+
+
+def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
+    if raw.path.suffix.lower() in _R_SUFFIXES:
+        table = _r_table(raw)
+    else:
+        table = tab.read_csv_text(raw, include=_WANTED, hxl=False)
+    return _rows(table)
+
+
+def _restore(frame: pd.DataFrame) -> pd.DataFrame:
+    return check_events(conform_events(frame))
+
+
+def read_ucdp_ged(
+    path: PathLike,
+    *,
+    cache: bool = True,
+    cache_dir: PathLike | None = None,
+    actor_table: PathLike | pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Read a UCDP GED file (CSV, candidate release, or R data) into the canonical event table.
+
+    Parameters
+    ----------
+    path
+        A GED or GED candidate CSV, or an R data file (``.rda``, ``.RData``, ``.rds``).
+    cache, cache_dir
+        As for :func:`analysis.read_acled`.
+    actor_table
+        The actor table (default ``data/hand/actors.csv``); UCDP's ``side_a`` is ``actor1``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical event table with ``source`` = ``"ucdp"``; ``fatalities``,
+        ``fatalities_low`` and ``fatalities_high`` are UCDP's ``best``, ``low`` and ``high``;
+        ``civilian_fatalities`` is ``deaths_civilians``; ``event_type`` is the type of
+        violence in words; ``location`` is ``where_coordinates``; ``notes`` is
+        ``source_article``; ``iso3`` comes from the Gleditsch-Ward ``country_id`` for Mali and
+        its neighbours (:data:`GW_TO_ISO3`), missing elsewhere.
+
+    Notes
+    -----
+    Civilian victims follow UCDP's definitions: ``civilian_victims`` is true for one-sided
+    violence (``type_of_violence`` 3, "the use of armed force by the government of a state or by
+    a formally organised group against civilians"), and ``civilian_fatalities`` counts civilian
+    deaths in any type of event (``deaths_civilians``). Dates: UCDP's ``date_prec`` 1 is a day,
+    2-3 a week, 4 a month, 5 a year or more. Checks: ``date_start <= date_end``, counts are
+    non-negative whole numbers, ids are unique (exact duplicate rows collapse). ``best`` is not
+    required to lie within ``[low, high]``: published GED releases contain a few events where it
+    does not, and they are kept as published.
+
+    References
+    ----------
+    Sundberg, R. and Melander, E. (2013). Introducing the UCDP Georeferenced Event Dataset.
+    Journal of Peace Research 50(4). UCDP GED Codebook (version 23.1).
+
+    Examples
+    --------
+    >>> ged = read_ucdp_ged("data/raw/ucdp/GEDEvent_v23_1.csv")  # doctest: +SKIP
+    >>> ged[ged.iso3 == "MLI"].groupby(ged.date_start.dt.year).civilian_fatalities.sum()  # doctest: +SKIP
+    """
+    from analysis.harmonize.actors import harmonize_actors
+
+    raw = tab.scan_file(Path(path))
+    events = cached_frame(
+        "ucdp",
+        raw.sha256,
+        lambda: _parse_file(raw),
+        restore=_restore,
+        options={"name": raw.name},
+        cache=cache,
+        cache_dir=cache_dir,
+    )
+    return check_events(harmonize_actors(events, table=actor_table))
