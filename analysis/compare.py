@@ -22,6 +22,9 @@ is compared (``people="compare"``) and flagged in the ``victim_group`` column an
 compared with civilians (the army's "203 terrorists neutralised" and HRW's "about 300
 civilians" describe the same dead in opposite terms; they are shown side by side, apart);
 ``violations`` are not deaths (MINUSMA counts one violation per victim of any abuse).
+Within one body, a figure wholly below the body's own larger figure about the same incident
+(children, women, one day of it) or implied by it ("at least 238 named" beside "at least 500")
+counts a part, not the toll, and is listed apart too (``body_parts="compare"`` keeps it).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ __all__ = [
 ]
 
 People = Literal["compare", "apart"]
+BodyParts = Literal["apart", "compare"]
 Fill = Literal["exact", "prorate"]
 Scale = Literal["log", "raw"]
 
@@ -129,6 +133,44 @@ def _reasons(
             out.append(f"counts deaths attributed to {p}, not to {perpetrator_group}")
         else:
             out.append(pd.NA)
+    return out
+
+
+def _own_parts(
+    bodies: np.ndarray, ids: np.ndarray, low: np.ndarray, high: np.ndarray, reason: list[object]
+) -> list[object]:
+    """Within each body, figures that are parts of (or implied by) its own larger figure.
+
+    A body does not contradict itself about one quantity, so when one of its figures about an
+    incident lies wholly below another (7 children, about 20 women, against at least 500
+    people), the smaller counts a part of the victims or of the days. A figure whose interval
+    strictly contains another of the same body's ("at least 238 named" against "at least
+    500") is implied by it and adds nothing.
+    """
+    out = list(reason)
+    comparable = [i for i in range(len(out)) if pd.isna(out[i])]
+    for body in sorted({str(bodies[i]) for i in comparable}):
+        mine = [i for i in comparable if str(bodies[i]) == body]
+        for i in mine:
+            others = [j for j in mine if j != i]
+            below = [j for j in others if high[i] < low[j]]
+            if below:
+                j = max(below, key=lambda k: (low[k], str(ids[k])))
+                out[i] = (
+                    f"below {body}'s own figure {ids[j]} ({low[j]:g} or more): counts a part "
+                    "of the victims or of the days, not the whole toll"
+                )
+                continue
+            tighter = [
+                j
+                for j in others
+                if low[i] <= low[j]
+                and high[i] >= high[j]
+                and (low[i] < low[j] or high[i] > high[j])
+            ]
+            if tighter:
+                j = min(tighter, key=lambda k: (-low[k], str(ids[k])))
+                out[i] = f"implied by {body}'s own tighter figure {ids[j]}: adds nothing"
     return out
 
 
@@ -231,6 +273,7 @@ def compare_incident(
     sources: pd.DataFrame | None = None,
     people: People = "compare",
     perpetrator_group: str | None = None,
+    body_parts: BodyParts = "apart",
     about_width: float = 0.1,
 ) -> IncidentComparison:
     """Every figure published about one incident, and how far apart those that agree in kind are.
@@ -250,6 +293,13 @@ def compare_incident(
     perpetrator_group
         Compare only figures attributed to this group; others are listed apart. ``None``
         (default) pools all attributions, the incident fixing what is counted.
+    body_parts
+        ``"apart"`` (default): a body's figures that are parts of its own larger figure are
+        listed apart: a figure wholly below another of the same body (OHCHR's "seven children"
+        and "some 20 women" among "at least 500 people"), and a figure whose interval strictly
+        contains another of the same body's, so that it is implied by it ("at least 238
+        identified by name"). A body does not contradict itself about one quantity, so such a
+        figure counts a subset of the victims or the days. ``"compare"``: keep them all.
     about_width
         Passed to :func:`analysis.sources.tallies.tally_bounds`.
 
@@ -292,6 +342,7 @@ def compare_incident(
     >>> moura.summary[["envelope_low", "envelope_high", "consensus_empty"]]  # doctest: +SKIP
     """
     _check_option("people", people, People)
+    _check_option("body_parts", body_parts, BodyParts)
     needed = (
         "tally_id",
         "reporting_body",
@@ -314,6 +365,14 @@ def compare_incident(
         )
     bounds = _bounds(rows, about_width)
     reason = _reasons(rows, bounds, people=people, perpetrator_group=perpetrator_group)
+    if body_parts == "apart":
+        reason = _own_parts(
+            rows["reporting_body"].astype(str).to_numpy(),
+            rows["tally_id"].astype(str).to_numpy(),
+            bounds["low"].to_numpy(dtype=float),
+            bounds["high"].to_numpy(dtype=float),
+            reason,
+        )
     figures = pd.DataFrame(
         {
             "tally_id": rows["tally_id"].astype("string").to_numpy(),

@@ -178,6 +178,62 @@ def test_perpetrator_filter_lists_other_attributions_apart():
     assert "state_forces_with_foreign" in reason
 
 
+def test_a_bodys_own_part_counts_are_listed_apart():
+    """SYNTHETIC, shaped like a fact-finding report: at least 500 people killed; 7 children
+    and about 20 women among them; at least 238 identified by name. The children and women
+    lie wholly below the body's own 500 (parts of the victims); 'at least 238' contains
+    'at least 500' strictly (implied by it). With body_parts='compare' all four stay."""
+    table = _table(
+        [
+            dict(
+                tally_id="u-001",
+                reporting_body="u",
+                incident_id="x",
+                victim_group="people",
+                qualifier="at_least",
+                value=500,
+            ),
+            dict(
+                tally_id="u-002",
+                reporting_body="u",
+                incident_id="x",
+                victim_group="people",
+                value=7,
+            ),
+            dict(
+                tally_id="u-003",
+                reporting_body="u",
+                incident_id="x",
+                victim_group="people",
+                qualifier="about",
+                value=20,
+            ),
+            dict(
+                tally_id="u-004",
+                reporting_body="u",
+                incident_id="x",
+                victim_group="people",
+                qualifier="at_least",
+                value=238,
+            ),
+            dict(
+                tally_id="n-001", reporting_body="n", incident_id="x", qualifier="about", value=300
+            ),
+        ]
+    )
+    result = compare_incident(table, "x")
+    assert set(result.comparable["tally_id"]) == {"u-001", "n-001"}
+    reasons = result.apart.set_index("tally_id")["reason"]
+    assert reasons["u-002"].startswith("below u's own figure u-001")
+    assert reasons["u-003"].startswith("below u's own figure u-001")
+    assert reasons["u-004"].startswith("implied by u's own tighter figure u-001")
+    s = result.summary.iloc[0]
+    assert s["envelope_low"] == 270 and bool(s["consensus_empty"])
+    everything = compare_incident(table, "x", body_parts="compare")
+    assert everything.figures["comparable"].all()
+    assert everything.summary.loc[0, "envelope_low"] == 7
+
+
 def test_grade_comes_from_the_sources_table():
     table = _incident()
     table["source_id"] = table["tally_id"].str.replace("-", "-src-")
