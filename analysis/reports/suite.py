@@ -80,11 +80,11 @@ class Suite:
 def safe_name(text: str) -> str:
     """A file-system-safe report name: no separators, no leading dot, at most 100 characters.
 
-    Runs of other characters become ``-``; a name too long is cut and given a short hash of the
+    Runs of other characters (and of dots) become ``-``; a name too long is cut and given a short hash of the
     original, so two long names stay distinct.
     """
-    cleaned = _UNSAFE.sub("-", text).strip("-.")
-    cleaned = re.sub(r"-{2,}", "-", cleaned)
+    cleaned = re.sub(r"\.{2,}", "-", _UNSAFE.sub("-", text))
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-.")
     if len(cleaned) > _MAX_NAME:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
         cleaned = cleaned[: _MAX_NAME - 9].rstrip("-.") + "-" + digest
@@ -157,30 +157,16 @@ def find_event_exports(raw: Path | None = None) -> list[tuple[Path, str]]:
 def incidents_with_min_bodies(min_bodies: int, tallies_dir: Path | None = None) -> list[str]:
     """Incident ids with figures from at least ``min_bodies`` distinct reporting bodies.
 
-    Uses ``analysis.compare.incidents_with_bodies`` when the package provides it; otherwise
-    groups :func:`analysis.load_tallies` by ``incident_id`` and counts distinct
-    ``reporting_body`` values. Sorted by id.
+    Reads the evidence table of ``tallies_dir`` (default: the shipped one) with
+    :func:`analysis.load_tallies` and asks :func:`analysis.compare.incidents_with_bodies`.
+    Sorted by id.
     """
+    from analysis.compare import incidents_with_bodies
     from analysis.sources.tallies import load_tallies
 
-    path = (tallies_dir or paths.tallies_dir()) / "tallies.csv"
-    tallies = load_tallies(path)
-    helper = _compare_helper()
-    if helper is not None:
-        found = helper(tallies, min_bodies=min_bodies)
-        ids = found["incident_id"] if hasattr(found, "columns") else found
-        return sorted(str(value) for value in ids)
-    known = tallies.dropna(subset=["incident_id"])
-    counts = known.groupby("incident_id", observed=True)["reporting_body"].nunique()
-    return sorted(str(value) for value in counts[counts >= min_bodies].index)
-
-
-def _compare_helper():  # pragma: no cover - depends on another module's progress
-    try:
-        from analysis.compare import incidents_with_bodies
-    except ImportError:
-        return None
-    return incidents_with_bodies
+    tallies = load_tallies((tallies_dir or paths.tallies_dir()) / "tallies.csv")
+    found = incidents_with_bodies(tallies, min_bodies=min_bodies)
+    return sorted(str(value) for value in found["incident_id"])
 
 
 def load_suite(
