@@ -1,0 +1,130 @@
+"""simulate_bounds on small synthetic tally series (not real figures)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import DataError, simulate_bounds
+
+
+def series(qualifiers, values, *, incidents=None, lows=None, highs=None):
+    """A synthetic quarterly tally series: 2021 Q1-Q4 before, 2022 Q1-Q4 after."""
+    starts = pd.date_range("2021-01-01", periods=len(values), freq="QS")
+    ends = starts + pd.offsets.QuarterEnd(0)
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "tally_id": [f"t{i}" for i in range(n)],
+            "incident_id": pd.array(incidents or [None] * n, dtype="string"),
+            "period_start": starts,
+            "period_end": ends,
+            "qualifier": pd.Categorical(qualifiers),
+            "value": pd.array(values, dtype="Int64"),
+            "value_low": pd.array(lows or [None] * n, dtype="Int64"),
+            "value_high": pd.array(highs or [None] * n, dtype="Int64"),
+            "line": range(2, n + 2),
+        }
+    )
+
+
+DATE = "2022-01-01"
+
+
+def days(start, end):
+    return (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
+
+
+def test_exact_figures_give_the_published_ratio_with_no_spread():
+    """Exact figures: every draw equals the ratio of the published values, computed here by
+    hand from the days covered (365 before, 365 after)."""
+    t = series(["exact"] * 8, [10, 20, 30, 40, 50, 60, 70, 80])
+    s = simulate_bounds(t, date=DATE, n=50).summary_frame().iloc[0]
+    expected = (260 / 365) / (100 / 365)
+    for col in ("estimate", "ci_low", "ci_high", "point_estimate"):
+        assert s[col] == pytest.approx(expected, rel=1e-12)
+    assert s["share_above_1"] == 1.0
+    assert (s["rows_before"], s["rows_after"]) == (4, 4)
+
+
+def test_at_least_after_and_about_before_bounds():
+    """ "at least" figures after the date can only raise the ratio: every draw lies between
+    the ratio of published values and the ratio with the cap (1 + open_width) v; "about"
+    figures spread both ways by about_width. The extremes are computed by hand."""
+    t = series(["about"] * 4 + ["at_least"] * 4, [100] * 4 + [150] * 4)
+    res = simulate_bounds(t, date=DATE, n=2000, seed=1, open_width=0.5, return_draws=True)
+    s = res.summary_frame().iloc[0]
+    d_b, d_a = days("2021-01-01", "2021-12-31"), days("2022-01-01", "2022-12-31")
+    low = (600 / d_a) / (440 / d_b)
+    high = (900 / d_a) / (360 / d_b)
+    assert s["low_estimate"] == pytest.approx(low)
+    assert s["high_estimate"] == pytest.approx(high)
+    assert low <= res.draws.min() and res.draws.max() <= high
+    assert s["point_estimate"] == pytest.approx((600 / d_a) / (400 / d_b))
+    assert s["estimate"] > s["point_estimate"]  # "at least" pulls the ratio up
+    assert s["ci_low"] < s["estimate"] < s["ci_high"]
+    wider = simulate_bounds(t, date=DATE, n=2000, seed=1, open_width=1.0).summary_frame()
+    assert wider["ci_high"].iloc[0] > s["ci_high"]
+
+
+def test_seed_reproducible_and_changes_with_seed():
+    t = series(["about"] * 8, [100, 90, 80, 70, 120, 130, 140, 150])
+    a = simulate_bounds(t, date=DATE, seed=7, return_draws=True)
+    b = simulate_bounds(t, date=DATE, seed=7, return_draws=True)
+    c = simulate_bounds(t, date=DATE, seed=8, return_draws=True)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert not np.array_equal(a.draws, c.draws)
+    assert a.draws.shape == (1000,)
+    assert simulate_bounds(t, date=DATE).draws is None
+
+
+def test_between_and_up_to():
+    t = series(
+        ["between", "up_to", "exact", "exact", "exact", "exact", "exact", "exact"],
+        [None, 40, 10, 10, 10, 10, 10, 10],
+        lows=[20, None, None, None, None, None, None, None],
+        highs=[30, None, None, None, None, None, None, None],
+    )
+    res = simulate_bounds(t, date=DATE, n=10)
+    rows = res.rows.set_index("tally_id")
+    assert (rows.loc["t0", "low"], rows.loc["t0", "high"]) == (20, 30)
+    assert (rows.loc["t1", "low"], rows.loc["t1", "high"]) == (0, 40)
+
+
+def test_exclude_incidents_drops_rows_and_says_which():
+    """Dropping the row of a named incident removes its figure and its days from its
+    side; the result lists the dropped rows."""
+    t = series(
+        ["exact"] * 8,
+        [10, 10, 10, 10, 400, 10, 10, 10],
+        incidents=[None] * 4 + ["moura"] + [None] * 3,
+    )
+    full = simulate_bounds(t, date=DATE, n=10).summary_frame().iloc[0]
+    res = simulate_bounds(t, date=DATE, n=10, exclude_incidents=["moura"])
+    s = res.summary_frame().iloc[0]
+    assert s["dropped_rows"] == 1 and s["rows_after"] == 3
+    assert res.dropped["tally_id"].tolist() == ["t4"] and res.dropped["line"].tolist() == [6]
+    d_b = days("2021-01-01", "2021-12-31")
+    d_a = days("2022-04-01", "2022-12-31")
+    assert s["estimate"] == pytest.approx((30 / d_a) / (40 / d_b))
+    assert s["estimate"] < full["estimate"]
+
+
+def test_errors_name_the_line():
+    t = series(["exact"] * 8, [1] * 8)
+    straddle = t.copy()
+    straddle.loc[3, "period_end"] = pd.Timestamp("2022-02-28")
+    with pytest.raises(DataError, match="straddles") as err:
+        simulate_bounds(straddle, date=DATE)
+    assert err.value.line == 5
+    overlap = t.copy()
+    overlap.loc[1, "period_start"] = pd.Timestamp("2021-03-01")
+    with pytest.raises(DataError, match="overlap"):
+        simulate_bounds(overlap, date=DATE)
+    with pytest.raises(ValueError, match="no rows after"):
+        simulate_bounds(t.iloc[:4], date=DATE)
+    with pytest.raises(ValueError, match="open_width"):
+        simulate_bounds(t, date=DATE, open_width=-1)
+    with pytest.raises(ValueError, match="n must be"):
+        simulate_bounds(t, date=DATE, n=0)
