@@ -23,8 +23,9 @@ compared with civilians (the army's "203 terrorists neutralised" and HRW's "abou
 civilians" describe the same dead in opposite terms; they are shown side by side, apart);
 ``violations`` are not deaths (MINUSMA counts one violation per victim of any abuse).
 Within one body, a figure wholly below the body's own larger figure about the same incident
-(children, women, one day of it) or implied by it ("at least 238 named" beside "at least 500")
-counts a part, not the toll, and is listed apart too (``body_parts="compare"`` keeps it).
+(children, women, one day of it), or an "at least" below the body's own larger lower bound
+("at least 238 named" beside "at least 500"), counts a part, not the toll, and is listed apart
+too (``body_parts="compare"`` keeps it).
 """
 
 from __future__ import annotations
@@ -139,13 +140,16 @@ def _reasons(
 def _own_parts(
     bodies: np.ndarray, ids: np.ndarray, low: np.ndarray, high: np.ndarray, reason: list[object]
 ) -> list[object]:
-    """Within each body, figures that are parts of (or implied by) its own larger figure.
+    """Within each body, the figures that count a part of what its own larger figure counts.
 
-    A body does not contradict itself about one quantity, so when one of its figures about an
-    incident lies wholly below another (7 children, about 20 women, against at least 500
-    people), the smaller counts a part of the victims or of the days. A figure whose interval
-    strictly contains another of the same body's ("at least 238 named" against "at least
-    500") is implied by it and adds nothing.
+    A body does not contradict itself about one quantity. When one of its figures about an
+    incident lies wholly below another of its figures (7 children, about 20 women, against at
+    least 500 people), the smaller counts a part of the victims or of the days. When an
+    open-ended figure ("at least 238 identified by name", "at least 20 on the first day") has a
+    lower bound below another of the body's figures' lower bound, it is a part too, or at most
+    a weaker statement of the same toll. Copies that disagree on a qualifier only (a press copy's
+    plain 500 against the report's "at least 500") share their lower bound and both stay, so
+    the disagreement shows.
     """
     out = list(reason)
     comparable = [i for i in range(len(out)) if pd.isna(out[i])]
@@ -154,23 +158,16 @@ def _own_parts(
         for i in mine:
             others = [j for j in mine if j != i]
             below = [j for j in others if high[i] < low[j]]
-            if below:
-                j = max(below, key=lambda k: (low[k], str(ids[k])))
-                out[i] = (
-                    f"below {body}'s own figure {ids[j]} ({low[j]:g} or more): counts a part "
-                    "of the victims or of the days, not the whole toll"
-                )
+            weaker = [j for j in others if np.isinf(high[i]) and low[i] < low[j]]
+            found = below or weaker
+            if not found:
                 continue
-            tighter = [
-                j
-                for j in others
-                if low[i] <= low[j]
-                and high[i] >= high[j]
-                and (low[i] < low[j] or high[i] > high[j])
-            ]
-            if tighter:
-                j = min(tighter, key=lambda k: (-low[k], str(ids[k])))
-                out[i] = f"implied by {body}'s own tighter figure {ids[j]}: adds nothing"
+            j = max(found, key=lambda k: (low[k], str(ids[k])))
+            kind = "lies wholly below" if below else "is a lower bound below"
+            out[i] = (
+                f"{kind} {body}'s own figure {ids[j]} ({low[j]:g} or more): counts a part of "
+                "the victims or of the days, not the whole toll"
+            )
     return out
 
 
@@ -294,12 +291,14 @@ def compare_incident(
         Compare only figures attributed to this group; others are listed apart. ``None``
         (default) pools all attributions, the incident fixing what is counted.
     body_parts
-        ``"apart"`` (default): a body's figures that are parts of its own larger figure are
+        ``"apart"`` (default): a body's figures that count a part of its own larger figure are
         listed apart: a figure wholly below another of the same body (OHCHR's "seven children"
-        and "some 20 women" among "at least 500 people"), and a figure whose interval strictly
-        contains another of the same body's, so that it is implied by it ("at least 238
-        identified by name"). A body does not contradict itself about one quantity, so such a
-        figure counts a subset of the victims or the days. ``"compare"``: keep them all.
+        and "some 20 women" among "at least 500 people"), and an open-ended figure whose lower
+        bound is below another of the body's lower bounds ("at least 238 identified by name",
+        "at least 20 killed on the first day"). A body does not contradict itself about one
+        quantity, so such a figure counts a subset of the victims or of the days. Copies that
+        differ only in their qualifier (a plain 500 against "at least 500") both stay.
+        ``"compare"``: keep every figure.
     about_width
         Passed to :func:`analysis.sources.tallies.tally_bounds`.
 

@@ -180,9 +180,10 @@ def test_perpetrator_filter_lists_other_attributions_apart():
 
 def test_a_bodys_own_part_counts_are_listed_apart():
     """SYNTHETIC, shaped like a fact-finding report: at least 500 people killed; 7 children
-    and about 20 women among them; at least 238 identified by name. The children and women
-    lie wholly below the body's own 500 (parts of the victims); 'at least 238' contains
-    'at least 500' strictly (implied by it). With body_parts='compare' all four stay."""
+    and about 20 women among them; at least 238 identified by name; and a press copy of the
+    same finding that drops the qualifier (500). The children and women lie wholly below the
+    body's own 500 (parts of the victims); 'at least 238' is a lower bound below 500. The
+    copies differing only in the qualifier both stay. With body_parts='compare' all stay."""
     table = _table(
         [
             dict(
@@ -219,14 +220,21 @@ def test_a_bodys_own_part_counts_are_listed_apart():
             dict(
                 tally_id="n-001", reporting_body="n", incident_id="x", qualifier="about", value=300
             ),
+            dict(
+                tally_id="u-005",
+                reporting_body="u",
+                incident_id="x",
+                victim_group="people",
+                value=500,
+            ),
         ]
     )
     result = compare_incident(table, "x")
-    assert set(result.comparable["tally_id"]) == {"u-001", "n-001"}
+    assert set(result.comparable["tally_id"]) == {"u-001", "u-005", "n-001"}
     reasons = result.apart.set_index("tally_id")["reason"]
-    assert reasons["u-002"].startswith("below u's own figure u-001")
-    assert reasons["u-003"].startswith("below u's own figure u-001")
-    assert reasons["u-004"].startswith("implied by u's own tighter figure u-001")
+    assert reasons["u-002"].startswith("lies wholly below u's own figure u-00")
+    assert reasons["u-003"].startswith("lies wholly below u's own figure u-00")
+    assert reasons["u-004"].startswith("is a lower bound below u's own figure u-00")
     s = result.summary.iloc[0]
     assert s["envelope_low"] == 270 and bool(s["consensus_empty"])
     everything = compare_incident(table, "x", body_parts="compare")
