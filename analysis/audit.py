@@ -153,28 +153,36 @@ def _ids(frame: pd.DataFrame) -> str:
 
 
 def _sub_period_sums(tallies: pd.DataFrame, bounds: pd.DataFrame, *, max_parts: int) -> list[dict]:
+    """Sub-period figures against the published total of the same series.
+
+    Every copy of a window is a candidate value: the parts agree with the total when *some*
+    choice of one copy per window (and of the total) agrees, so a misprinted copy alone does
+    not raise a sum finding (it raises ``copies_disagree``).
+    """
     findings = []
     period_totals = tallies[tallies["incident_id"].isna()]
     key_frame = period_totals[_SERIES_KEYS].astype("string").fillna("")
     for _, group in period_totals.groupby([key_frame[k] for k in _SERIES_KEYS], sort=False):
         if len(group) < 3:
             continue
-        # one figure per window: copies of the same figure are compared by _copies_disagree
-        windows = group.drop_duplicates(["period_start", "period_end"])
-        windows = windows[windows["derivation"].isna()]
-        for _, total in windows.iterrows():
+        copies = {
+            w: list(ix) for w, ix in group.groupby(["period_start", "period_end"]).groups.items()
+        }
+        windows = pd.DataFrame(list(copies), columns=["period_start", "period_end"])
+        for (start, end), total_copies in copies.items():
             inside = windows[
-                (windows["period_start"] >= total["period_start"])
-                & (windows["period_end"] <= total["period_end"])
-                & (windows["tally_id"] != total["tally_id"])
+                (windows["period_start"] >= start)
+                & (windows["period_end"] <= end)
+                & ~((windows["period_start"] == start) & (windows["period_end"] == end))
             ].sort_values("period_start")
-            for parts in _tilings(inside, total["period_start"], total["period_end"], max_parts):
-                low = bounds.loc[parts.index, "low"].sum()
-                high = bounds.loc[parts.index, "high"].sum()
-                t_low, t_high = bounds.loc[total.name, ["low", "high"]]
-                if low <= t_high and high >= t_low:
+            for tiling in _tilings(inside, start, end, max_parts):
+                part_copies = [copies[w] for w in tiling]
+                sums = _copy_sums(part_copies, total_copies, bounds)
+                if sums is None:
                     continue
-                involved = pd.concat([parts, total.to_frame().T])
+                involved = tallies.loc[[i for ix in [*part_copies, total_copies] for i in ix]]
+                total = tallies.loc[total_copies[0]]
+                (low, high), (t_low, t_high) = sums
                 findings.append(
                     {
                         "check": "sub_period_sum",
@@ -182,8 +190,8 @@ def _sub_period_sums(tallies: pd.DataFrame, bounds: pd.DataFrame, *, max_parts: 
                         "tally_ids": _ids(involved),
                         "message": (
                             f"{total['reporting_body']} {total['measure']} "
-                            f"{total['period_start']:%Y-%m-%d}..{total['period_end']:%Y-%m-%d}: "
-                            f"{len(parts)} sub-periods add up to {_fmt(low, high)}, "
+                            f"{start:%Y-%m-%d}..{end:%Y-%m-%d}: "
+                            f"{len(tiling)} sub-periods add up to {_fmt(low, high)}, "
                             f"the total says {_fmt(t_low, t_high)}"
                         ),
                         "explanation": "",
@@ -192,26 +200,51 @@ def _sub_period_sums(tallies: pd.DataFrame, bounds: pd.DataFrame, *, max_parts: 
     return findings
 
 
-def _tilings(inside: pd.DataFrame, start, end, max_parts: int):
-    """Every set of 2..max_parts windows in ``inside`` that covers [start, end] without gaps."""
-    rows = list(inside.itertuples())
+# past this many combinations of copies, only each window's first copy is tried
+_MAX_COMBINATIONS = 1024
+
+
+def _copy_sums(part_copies, total_copies, bounds):
+    """None when some choice of copies agrees; else the first copies' (parts, total) bounds."""
+    choices = [*part_copies, total_copies]
+    n = int(np.prod([len(c) for c in choices]))
+    combos = (
+        itertools.product(*choices) if n <= _MAX_COMBINATIONS else [tuple(c[0] for c in choices)]
+    )
+    for combo in combos:
+        *parts, total = combo
+        low = bounds.loc[list(parts), "low"].sum()
+        high = bounds.loc[list(parts), "high"].sum()
+        t_low, t_high = bounds.loc[total, ["low", "high"]]
+        if low <= t_high and high >= t_low:
+            return None
+    first = [c[0] for c in part_copies]
+    t = total_copies[0]
+    return (
+        (bounds.loc[first, "low"].sum(), bounds.loc[first, "high"].sum()),
+        (bounds.loc[t, "low"], bounds.loc[t, "high"]),
+    )
+
+
+def _tilings(windows: pd.DataFrame, start, end, max_parts: int):
+    """Every list of 2..max_parts windows (``(start, end)`` pairs) that covers [start, end]
+    without gap or overlap."""
     by_start: dict = {}
-    for row in rows:
-        by_start.setdefault(row.period_start, []).append(row)
+    for row in windows.itertuples(index=False):
+        by_start.setdefault(row.period_start, []).append((row.period_start, row.period_end))
     one_day = pd.Timedelta(days=1)
 
     def extend(cursor, chosen):
-        if len(chosen) > max_parts:
+        if len(chosen) >= max_parts:
             return
-        for row in by_start.get(cursor, []):
-            if row.period_end == end:
-                if len(chosen) + 1 >= 2:
-                    yield [*chosen, row.Index]
-            elif row.period_end < end:
-                yield from extend(row.period_end + one_day, [*chosen, row.Index])
+        for window in by_start.get(cursor, []):
+            if window[1] == end:
+                if chosen:
+                    yield [*chosen, window]
+            elif window[1] < end:
+                yield from extend(window[1] + one_day, [*chosen, window])
 
-    for index_list in extend(start, []):
-        yield inside.loc[index_list]
+    yield from extend(start, [])
 
 
 def _fmt(low: float, high: float) -> str:

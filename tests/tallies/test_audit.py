@@ -41,7 +41,10 @@ def test_planted_quarter_that_breaks_the_year_total(evidence_dir: Path) -> None:
     findings = _audit(evidence_dir)
     sums = findings[findings["check"] == "sub_period_sum"]
     assert len(sums) == 1
-    assert sums["tally_ids"].iloc[0] == "body_a-001;body_a-002;body_a-003;body_a-004;body_a-005"
+    # both copies of Q3 (the published 20 and the derived 20) are named
+    assert sums["tally_ids"].iloc[0] == (
+        "body_a-001;body_a-002;body_a-003;body_a-004;body_a-005;body_a-006"
+    )
     assert "105" in sums["message"].iloc[0] and "100" in sums["message"].iloc[0]
     # the derived Q3 (100 - 40 - 35 - 10 = 15) no longer computes either
     derived = findings[findings["check"] == "derivation"]
@@ -55,6 +58,29 @@ def test_qualified_parts_compared_as_intervals(evidence_dir: Path) -> None:
     # "at least 60" in Q1 cannot: 60 + 30 + 20 + 10 > 100
     _edit(evidence_dir / "tallies.csv", "body_a-001", value="60")
     assert len(_audit(evidence_dir).query("check == 'sub_period_sum'")) == 1
+
+
+def test_a_misprinted_copy_alone_does_not_break_a_sum(evidence_dir: Path) -> None:
+    # synthetic: a second copy of Q4 misprints 10 as 100; the other copy still adds up
+    path = evidence_dir / "tallies.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    copy = dict(rows[3], tally_id="body_a-007", source_id="src-b-2022", value="100")
+    write_table(path, TALLIES_SPEC, [*rows, copy])
+    findings = _audit(evidence_dir)
+    assert findings.query("check == 'sub_period_sum'").empty
+    assert findings.query("check == 'copies_disagree'")["tally_ids"].tolist() == [
+        "body_a-004;body_a-007"
+    ]
+
+
+def test_regional_figures_are_not_copies_of_the_national_one(evidence_dir: Path) -> None:
+    path = evidence_dir / "tallies.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    region = dict(rows[0], tally_id="body_a-007", source_id="src-b-2022", value="4", admin1="Gao")
+    write_table(path, TALLIES_SPEC, [*rows, region])
+    assert _audit(evidence_dir).empty
 
 
 def test_two_copies_disagreeing(evidence_dir: Path) -> None:
