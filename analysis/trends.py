@@ -44,6 +44,7 @@ RateMethod = Literal["exact-cond", "cond-midp", "score", "wald", "wald-log"]
 Alternative = Literal["two-sided", "larger", "smaller"]
 Family = Literal["poisson", "quasipoisson", "negbin"]
 CovType = Literal["nonrobust", "HAC"]
+Assign = Literal["start", "strict"]
 
 
 def _check_option(name: str, value: object, kind: Any) -> None:
@@ -1074,6 +1075,7 @@ def simulate_bounds(
     about_width: float = 0.1,
     open_width: float = 0.5,
     exclude_incidents: Sequence[str] = (),
+    assign: Assign = "start",
     return_draws: bool = False,
     alpha: float = 0.05,
 ) -> BoundsSimulation:
@@ -1082,12 +1084,15 @@ def simulate_bounds(
     Parameters
     ----------
     tallies
-        A tally series: rows of the evidence table, one per period (``period_start``,
-        ``period_end``, ``qualifier``, ``value``, ``value_low``, ``value_high``; optional
-        ``incident_id``, ``tally_id``, ``line``). Periods on one side must not overlap.
+        Either a tally series as rows of the evidence table, one per period
+        (``period_start``, ``period_end``, ``qualifier``, ``value``, ``value_low``,
+        ``value_high``; optional ``incident_id``, ``tally_id``, ``line``), or the output of
+        :func:`analysis.harmonize.periods.tally_series` (``count_low``, ``count_high``,
+        ``exposure_days``; periods without a figure are dropped and listed in
+        ``.dropped``; two copies that disagree give the interval between them). Periods on
+        one side must not overlap.
     date
-        Rows whose period ends before it are "before"; rows starting on or after it are
-        "after"; a row straddling it is an error.
+        The interruption.
     n, seed
         Number of draws and the seed of ``numpy.random.default_rng``.
     about_width
@@ -1098,7 +1103,12 @@ def simulate_bounds(
         w) v]`. The published words give no upper bound, so the cap is an assumption:
         vary it to see how much it matters.
     exclude_incidents
-        Incident ids whose rows are dropped (listed in ``.dropped``).
+        Incident ids whose rows are dropped (listed in ``.dropped``). Evidence-table rows
+        only; for a series, pass them to ``tally_series``.
+    assign
+        ``"start"`` (default): a period belongs to the side on which it starts, as in
+        :func:`before_after` and :func:`its_fit` (a quarter starting before a December
+        arrival is "before"); ``"strict"``: a period that straddles the date is an error.
     return_draws
         Keep the simulated ratios in ``.draws``.
     alpha
@@ -1109,10 +1119,11 @@ def simulate_bounds(
     BoundsSimulation
         ``.summary_frame()``: one row with ``estimate`` (median ratio of draws),
         ``ci_low, ci_high`` (percentile interval of the draws), ``share_above_1``,
-        ``point_estimate`` (the ratio of the published point values), ``low_estimate``
-        and ``high_estimate`` (the ratio with every figure at the end of its interval that
-        makes the ratio smallest, and largest), ``rows_before, rows_after,
-        days_before, days_after, n_draws, seed, about_width, open_width, dropped_rows``.
+        ``point_estimate`` (the ratio of the published point values; midpoints where
+        copies disagree), ``low_estimate`` and ``high_estimate`` (every figure at the end
+        of its interval that makes the ratio smallest, and largest), ``rows_before,
+        rows_after, straddling_rows, days_before, days_after, n_draws, seed, about_width,
+        open_width, dropped_rows``.
 
     Notes
     -----
@@ -1121,8 +1132,8 @@ def simulate_bounds(
     is the simplest statement of that ignorance. The ratio of each draw is
     :math:`(\sum_{after} x / D_{after}) / (\sum_{before} x / D_{before})` with :math:`D`
     the days covered (inclusive of both ends). The spread measures only the vagueness of
-    the published words: it is not a sampling interval and says nothing about
-    undercounting that every figure shares.
+    the published words: it is not a sampling interval (see :func:`rate_ratio` for that)
+    and says nothing about undercounting that every figure shares.
 
     Examples
     --------
@@ -1138,6 +1149,7 @@ def simulate_bounds(
     from analysis.sources.tallies import tally_bounds
 
     _check_alpha(alpha)
+    _check_option("assign", assign, Assign)
     if not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive whole number, got {n!r}")
     if not (math.isfinite(open_width) and open_width >= 0):
@@ -1145,17 +1157,32 @@ def simulate_bounds(
     if isinstance(exclude_incidents, str):
         exclude_incidents = [exclude_incidents]
     when = _as_date(date)
-    _require_columns(tallies, ["period_start", "period_end", "qualifier", "value"])
-    table = tallies
-    if exclude_incidents:
-        _require_columns(tallies, ["incident_id"])
-        drop = tallies["incident_id"].astype("string").isin(list(exclude_incidents)).fillna(False)
-        drop = drop.to_numpy(dtype=bool)
-        keep_cols = [c for c in ("tally_id", "incident_id", "line") if c in tallies.columns]
-        dropped = tallies.loc[drop, keep_cols].reset_index(drop=True)
-        table = tallies.loc[~drop]
+    is_series = {"count_low", "count_high"} <= set(tallies.columns) and (
+        "qualifier" not in tallies.columns
+    )
+    if is_series:
+        _require_columns(tallies, ["period_start", "period_end"])
+        if exclude_incidents:
+            raise ValueError(
+                "exclude_incidents applies to evidence-table rows; for a series built by "
+                "tally_series, pass exclude_incidents to tally_series"
+            )
+        missing = pd.to_numeric(tallies["count_low"], errors="coerce").isna().to_numpy()
+        keep_cols = [c for c in ("period_start", "tally_ids", "note") if c in tallies.columns]
+        dropped = tallies.loc[missing, keep_cols].reset_index(drop=True)
+        table = tallies.loc[~missing]
     else:
-        dropped = pd.DataFrame(columns=["tally_id", "incident_id", "line"])
+        _require_columns(tallies, ["period_start", "period_end", "qualifier", "value"])
+        table = tallies
+        if exclude_incidents:
+            _require_columns(tallies, ["incident_id"])
+            incident = tallies["incident_id"].astype("string")
+            drop = incident.isin(list(exclude_incidents)).fillna(False).to_numpy(dtype=bool)
+            keep_cols = [c for c in ("tally_id", "incident_id", "line") if c in tallies.columns]
+            dropped = tallies.loc[drop, keep_cols].reset_index(drop=True)
+            table = tallies.loc[~drop]
+        else:
+            dropped = pd.DataFrame(columns=["tally_id", "incident_id", "line"])
     if table.empty:
         raise ValueError("no rows left to simulate")
 
@@ -1174,18 +1201,22 @@ def simulate_bounds(
                 rule="period",
                 **where(i),
             )
-    side = np.where(end < when, "before", np.where(start >= when, "after", "straddles"))
-    if (side == "straddles").any():
-        i = int(np.flatnonzero(side == "straddles")[0])
+    straddles = ((start < when) & (end >= when)).to_numpy()
+    if assign == "strict" and straddles.any():
+        i = int(np.flatnonzero(straddles)[0])
         raise DataError(
             f"the period {start.iloc[i].date()} to {end.iloc[i].date()} straddles "
-            f"{when.date()}; split it or leave it out",
+            f"{when.date()}; split it, leave it out or use assign='start'",
             column="period_start",
             rule="straddles",
             **where(i),
         )
-    for s in ("before", "after"):
-        idx = np.flatnonzero(side == s)
+    is_after = (start >= when).to_numpy()
+    side = np.where(is_after, "after", "before")
+    for label in ("before", "after"):
+        idx = np.flatnonzero(side == label)
+        if len(idx) == 0:
+            raise ValueError(f"no rows {label} {when.date()}")
         order = idx[np.argsort(start.iloc[idx].to_numpy(), kind="stable")]
         for a, b in zip(order[:-1], order[1:], strict=False):
             if start.iloc[b] <= end.iloc[a]:
@@ -1197,13 +1228,19 @@ def simulate_bounds(
                     rule="overlap",
                     **where(int(b)),
                 )
-        if len(idx) == 0:
-            raise ValueError(f"no rows {s} {when.date()}")
 
-    bounds = tally_bounds(table, about_width=about_width)
-    low = bounds["low"].to_numpy(dtype=float)
-    high = bounds["high"].to_numpy(dtype=float)
-    point = bounds["point"].to_numpy(dtype=float)
+    if is_series:
+        low = pd.to_numeric(table["count_low"], errors="coerce").to_numpy(dtype=float)
+        high = pd.to_numeric(table["count_high"], errors="coerce").to_numpy(dtype=float)
+        published = pd.to_numeric(table.get("count"), errors="coerce")
+        mid = np.where(np.isinf(high), low, (low + high) / 2)
+        point = mid if published is None else np.where(published.isna(), mid, published.to_numpy())
+        point = np.asarray(point, dtype=float)
+    else:
+        bounds = tally_bounds(table, about_width=about_width)
+        low = bounds["low"].to_numpy(dtype=float)
+        high = bounds["high"].to_numpy(dtype=float)
+        point = bounds["point"].to_numpy(dtype=float)
     if np.isnan(low).any() or np.isnan(high).any():
         i = int(np.flatnonzero(np.isnan(low) | np.isnan(high))[0])
         raise DataError(
@@ -1213,8 +1250,10 @@ def simulate_bounds(
             **where(i),
         )
     high = np.where(np.isinf(high), low * (1 + open_width), high)
-    days = ((end - start).dt.days + 1).to_numpy(dtype=float)
-    is_after = side == "after"
+    if is_series and "exposure_days" in table.columns:
+        days = pd.to_numeric(table["exposure_days"], errors="coerce").to_numpy(dtype=float)
+    else:
+        days = ((end - start).dt.days + 1).to_numpy(dtype=float)
     d_b, d_a = days[~is_after].sum(), days[is_after].sum()
 
     def ratio(values: np.ndarray) -> np.ndarray:
@@ -1239,6 +1278,7 @@ def simulate_bounds(
             "high_estimate": [float(ratio(largest))],
             "rows_before": [int((~is_after).sum())],
             "rows_after": [int(is_after.sum())],
+            "straddling_rows": [int(straddles.sum())],
             "days_before": [float(d_b)],
             "days_after": [float(d_a)],
             "n_draws": [int(n)],
@@ -1248,7 +1288,8 @@ def simulate_bounds(
             "dropped_rows": [len(dropped)],
         }
     )
-    keep = [c for c in ("tally_id", "incident_id", "line", "qualifier", "value") if c in table]
+    ids = ("tally_id", "tally_ids", "incident_id", "line", "qualifier", "value")
+    keep = [c for c in ids if c in table.columns]
     rows = (
         table[keep]
         .reset_index(drop=True)

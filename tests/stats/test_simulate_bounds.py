@@ -116,8 +116,12 @@ def test_errors_name_the_line():
     straddle = t.copy()
     straddle.loc[3, "period_end"] = pd.Timestamp("2022-02-28")
     with pytest.raises(DataError, match="straddles") as err:
-        simulate_bounds(straddle, date=DATE)
+        simulate_bounds(straddle, date=DATE, assign="strict")
     assert err.value.line == 5
+    counted = simulate_bounds(straddle, date=DATE, n=10).summary_frame().iloc[0]
+    assert counted["straddling_rows"] == 1 and counted["rows_before"] == 4
+    with pytest.raises(ValueError, match="assign must be one of"):
+        simulate_bounds(t, date=DATE, assign="end")
     overlap = t.copy()
     overlap.loc[1, "period_start"] = pd.Timestamp("2021-03-01")
     with pytest.raises(DataError, match="overlap"):
@@ -128,3 +132,32 @@ def test_errors_name_the_line():
         simulate_bounds(t, date=DATE, open_width=-1)
     with pytest.raises(ValueError, match="n must be"):
         simulate_bounds(t, date=DATE, n=0)
+
+
+def test_accepts_a_tally_series():
+    """The output shape of tally_series (count, count_low, count_high, exposure_days; a
+    missing period with NA counts; copies that disagree as a range): the missing period is
+    dropped and listed, the range is drawn from, the point is its midpoint. Synthetic."""
+    starts = pd.date_range("2021-01-01", periods=6, freq="QS")
+    s = pd.DataFrame(
+        {
+            "period_start": starts,
+            "period_end": starts + pd.offsets.QuarterEnd(0),
+            "count": [100.0, np.nan, 100.0, np.nan, 200.0, 200.0],
+            "count_low": [100.0, np.nan, 100.0, 180.0, 200.0, 200.0],
+            "count_high": [100.0, np.nan, 100.0, 220.0, 200.0, np.inf],
+            "exposure_days": [90, 91, 92, 92, 90, 91],
+            "tally_ids": ["a", pd.NA, "c", "d;e", "f", "g"],
+        }
+    )
+    res = simulate_bounds(s, date="2021-10-01", n=500, open_width=0.5, return_draws=True)
+    out = res.summary_frame().iloc[0]
+    assert res.dropped["period_start"].tolist() == [starts[1]]
+    assert (out["rows_before"], out["rows_after"]) == (2, 3)
+    assert (out["days_before"], out["days_after"]) == (182, 273)
+    assert out["point_estimate"] == pytest.approx((600 / 273) / (200 / 182))
+    assert out["low_estimate"] == pytest.approx((580 / 273) / (200 / 182))
+    assert out["high_estimate"] == pytest.approx((720 / 273) / (200 / 182))
+    assert out["low_estimate"] <= res.draws.min() <= res.draws.max() <= out["high_estimate"]
+    with pytest.raises(ValueError, match="pass exclude_incidents to tally_series"):
+        simulate_bounds(s, date="2021-10-01", exclude_incidents=["x"])
