@@ -127,3 +127,93 @@ def test_share_change_fills_missing_groups_and_validates():
         share_change({"a": 0}, {"a": 3})
     with pytest.raises(ValueError, match="whole counts"):
         share_change({"a": -1}, {"a": 3})
+
+
+# ---------------------------------------------------------------------------------------
+# the shipped evidence table: MINUSMA's quarterly civilian deaths around Wagner's arrival
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def minusma():
+    from analysis import load_interventions, load_tallies, tally_series
+
+    tallies = load_tallies()
+    interventions = load_interventions()
+    series = tally_series(
+        tallies, reporting_body="minusma", victim_group=("civilians", "people"), conflict="range"
+    )
+    default = interventions.loc[interventions["is_default"].astype(bool), "date"].iloc[0]
+    return tallies, interventions, series, pd.Timestamp(default)
+
+
+def test_shipped_minusma_before_after(minusma):
+    """Poisson before/after on the shipped series equals the ratio of the totals summed
+    here straight from the series rows (NA periods left out), and every family gives an
+    interval around the same point estimate."""
+    _, _, series, arrival = minusma
+    assert arrival == pd.Timestamp("2021-12-01")
+    known = series[series["count"].notna()]
+    after = known["period_start"] >= arrival
+    expected = (known.loc[after, "count"].sum() / known.loc[after, "exposure_days"].sum()) / (
+        known.loc[~after, "count"].sum() / known.loc[~after, "exposure_days"].sum()
+    )
+    for family in ("poisson", "quasipoisson", "negbin"):
+        row = before_after(series, date=arrival, exposure="exposure_days", family=family).iloc[0]
+        assert row["ci_low"] < row["estimate"] < row["ci_high"], family
+        assert row["periods_before"] == (~after).sum() and row["periods_after"] == after.sum()
+        if family != "negbin":
+            assert row["estimate"] == pytest.approx(expected, rel=1e-8), family
+
+
+def test_shipped_minusma_alternative_dates(minusma):
+    """Dates inside the same quarter split the quarterly series the same way, so give the
+    same level change; dates after the last quarter are reported, not fitted."""
+    from analysis import arrival_sensitivity
+
+    _, interventions, series, _ = minusma
+    dates = interventions["date"].tolist()
+    out = arrival_sensitivity(series, dates=dates, exposure="exposure_days")
+    assert len(out) == len(dates)
+    quarter = pd.to_datetime(out["date"]).dt.to_period("Q")
+    fitted = out[out["note"] == ""]
+    assert len(fitted) >= 2
+    for _, group in fitted.groupby(quarter[fitted.index]):
+        assert group["estimate"].nunique() == 1
+    late = out[pd.to_datetime(out["date"]) > series["period_start"].max()]
+    assert late["estimate"].isna().all() and late["note"].str.contains("both sides").all()
+
+
+def test_shipped_minusma_bounds_and_moura(minusma):
+    """The qualifier-interval simulation on the shipped series: the published-point ratio
+    and every draw lie between the extreme ratios, which are recomputed here from the
+    series' count_low / count_high; leaving Moura out (incident moura-2022-03) runs
+    through tally_series and never raises the number of usable periods."""
+    from analysis import simulate_bounds, tally_series
+
+    tallies, _, series, arrival = minusma
+    res = simulate_bounds(series, date=arrival, n=400, return_draws=True)
+    s = res.summary_frame().iloc[0]
+    used = series[series["count_low"].notna()]
+    after = used["period_start"] >= arrival
+    high = used["count_high"].where(~np.isinf(used["count_high"]), used["count_low"] * 1.5)
+    d_a, d_b = used.loc[after, "exposure_days"].sum(), used.loc[~after, "exposure_days"].sum()
+    low_ratio = (used.loc[after, "count_low"].sum() / d_a) / (high[~after].sum() / d_b)
+    high_ratio = (high[after].sum() / d_a) / (used.loc[~after, "count_low"].sum() / d_b)
+    assert s["low_estimate"] == pytest.approx(low_ratio)
+    assert s["high_estimate"] == pytest.approx(high_ratio)
+    assert low_ratio <= res.draws.min() and res.draws.max() <= high_ratio
+    assert low_ratio <= s["point_estimate"] <= high_ratio
+    assert len(res.dropped) == series["count_low"].isna().sum()
+    without = tally_series(
+        tallies,
+        reporting_body="minusma",
+        victim_group=("civilians", "people"),
+        conflict="range",
+        exclude_incidents=["moura-2022-03"],
+    )
+    q1 = without.loc[without["period_start"] == "2022-01-01"].iloc[0]
+    assert pd.isna(q1["count_low"]) or "moura-2022-03" in str(q1["note"])
+    a = before_after(series, date=arrival, exposure="exposure_days", family="poisson").iloc[0]
+    b = before_after(without, date=arrival, exposure="exposure_days", family="poisson").iloc[0]
+    assert b["periods_after"] <= a["periods_after"]
