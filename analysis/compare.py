@@ -162,7 +162,7 @@ def _own_parts(
             found = below or weaker
             if not found:
                 continue
-            j = max(found, key=lambda k: (low[k], str(ids[k])))
+            j = min(found, key=lambda k: (-low[k], str(ids[k])))
             kind = "lies wholly below" if below else "is a lower bound below"
             out[i] = (
                 f"{kind} {body}'s own figure {ids[j]} ({low[j]:g} or more): counts a part of "
@@ -758,7 +758,7 @@ def compare_periods(
         ``period_end``, ``count``, ``count_low``, ``count_high``, ``tally_ids``,
         ``n_figures``, ``conflict`` (copies disagree: ``count`` is NA and the range is kept),
         ``prorated``, ``window_days`` (of the prorated window), ``reference_count``,
-        ``log_ratio`` (:math:`\\log(\\text{count} / \\text{reference\\_count})`, NaN unless
+        ``reference_tally_ids``, ``log_ratio`` (:math:`\\log(\\text{count} / \\text{reference\\_count})`, NaN unless
         both are positive). ``.agreement``: for each other body with shared periods, the
         statistics of :func:`agreement` on the log scale (``reporting_body``,
         ``reference_body``, ``statistic``, ``estimate``, ``ci_low``, ``ci_high``,
@@ -768,7 +768,14 @@ def compare_periods(
     -----
     The shared periods of a body are those where both it and the reference have a positive
     point count; periods with a zero, a conflict or an open bound only (no point) are shown in
-    ``periods`` but left out of the agreement statistics. With few shared periods (fewer than
+    ``periods`` but left out of the agreement statistics. Prorating repeats one published
+    figure over several periods; a pair of the same published figures with the same log ratio
+    (a body's year against the reference's year, both prorated to quarters) is counted once,
+    so ``n`` is the number of distinct pairs of figures, not of periods. Prorated periods that
+    pair one figure with several different reference figures still share that figure, so with
+    ``fill="prorate"`` the intervals are optimistic. A prorated figure ignores what the body
+    published for sub-periods of its window (a year is spread evenly even where the body's
+    own quarter is known). With few shared periods (fewer than
     3) most statistics are NaN rather than invented. See :func:`agreement` for the formulas
     and the published values they were checked against.
 
@@ -831,8 +838,10 @@ def compare_periods(
     alias = {"MS": "M", "QS": "Q", "YS": "Y"}[freq]
     periods["period_start"] = grid
     periods["period_end"] = pd.DatetimeIndex(grid.to_period(alias).end_time).normalize()
-    ref = periods.loc[periods["reporting_body"] == reference_body, ["period_start", "count"]]
-    ref = ref.rename(columns={"count": "reference_count"})
+    ref = periods.loc[
+        periods["reporting_body"] == reference_body, ["period_start", "count", "tally_ids"]
+    ]
+    ref = ref.rename(columns={"count": "reference_count", "tally_ids": "reference_tally_ids"})
     periods = periods.merge(ref, on="period_start", how="left")
     count = periods["count"].astype(float).to_numpy()
     ref_count = periods["reference_count"].astype(float).to_numpy()
@@ -854,6 +863,7 @@ def compare_periods(
         "prorated",
         "window_days",
         "reference_count",
+        "reference_tally_ids",
         "log_ratio",
     ]
     periods = periods[columns].astype(
@@ -868,6 +878,7 @@ def compare_periods(
             "prorated": "bool",
             "window_days": "float64",
             "reference_count": "float64",
+            "reference_tally_ids": "string",
         }
     )
     stats_rows = []
@@ -875,6 +886,9 @@ def compare_periods(
         if body == reference_body:
             continue
         mine = periods.loc[(periods["reporting_body"] == body) & periods["log_ratio"].notna()]
+        # one pair of published figures is one observation, however many periods it spans
+        key = mine[["tally_ids", "reference_tally_ids"]].assign(r=mine["log_ratio"].round(9))
+        mine = mine.loc[~key.duplicated().to_numpy()]
         if mine.empty:
             continue
         table = agreement(

@@ -32,6 +32,7 @@ __all__ = [
     "Freq",
     "calendar_periods",
     "align_periods",
+    "incident_dates",
     "tally_series",
 ]
 
@@ -455,6 +456,42 @@ def _merge_copies(
     return row
 
 
+def incident_dates(figures: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates of an incident: the days that at least half of its figures' windows cover.
+
+    Bodies date an incident differently (Moura: 27-31 March in most reports, the month of
+    March in one, 27 March to 1 April in another, the first day alone in a part count), so
+    neither the union nor the intersection of their windows is its date. The days covered by
+    at least half of the figures are, and their first and last day are returned.
+
+    Parameters
+    ----------
+    figures
+        The incident's rows of the evidence table (``period_start``, ``period_end``).
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        First and last day (inclusive).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"tally_id": ["a", "b", "c"],
+    ...     "period_start": pd.to_datetime(["2022-03-27", "2022-03-01", "2022-03-27"]),
+    ...     "period_end": pd.to_datetime(["2022-03-31", "2022-03-31", "2022-04-01"])})
+    >>> [d.strftime("%d %b") for d in incident_dates(f)]
+    ['27 Mar', '31 Mar']
+    """
+    start, end = _window_days(figures, "incident_dates")
+    first = int(start.min())
+    cover = np.zeros(int(end.max()) - first + 1, dtype=int)
+    for s, e in zip(start, end, strict=True):
+        cover[s - first : e - first + 1] += 1
+    days = np.flatnonzero(cover * 2 >= len(start))
+    return _as_date(first + int(days.min())), _as_date(first + int(days.max()))
+
+
 def tally_series(
     tallies: pd.DataFrame,
     *,
@@ -486,7 +523,8 @@ def tally_series(
         quarter); nothing is prorated.
     exclude_incidents
         Incident ids to leave out (e.g. ``("moura-2022-03",)``). A period that overlaps the
-        incident's dates keeps its figure only when the figure already leaves the incident out
+        incident's dates (:func:`incident_dates`: the days at least half of the incident's
+        figures cover) keeps its figure only when the figure already leaves the incident out
         (its ``excludes`` text names the incident id); otherwise the period's count becomes NA
         with a ``note``, because removing an incident from a total that includes it would need
         another body's number for the incident.
@@ -551,7 +589,7 @@ def tally_series(
         rows = tallies.loc[_as_str(tallies["incident_id"]) == incident]
         if rows.empty:
             raise ValueError(f"exclude_incidents: no figure has incident_id {incident!r}")
-        incident_windows[incident] = (rows["period_start"].min(), rows["period_end"].max())
+        incident_windows[incident] = incident_dates(rows)
 
     chosen = (
         (_as_str(tallies["reporting_body"]) == reporting_body)

@@ -449,3 +449,50 @@ def test_compare_periods_checks_its_options():
         compare_periods(_two_bodies(), reference_body="z")
     with pytest.raises(ValueError, match="fill must be one of"):
         compare_periods(_two_bodies(), reference_body="a", fill="interpolate")
+
+
+def test_one_pair_of_prorated_figures_counts_once():
+    """SYNTHETIC: two bodies' 2021 totals (400 and 800), both prorated to quarters, are one
+    pair of published figures: four periods with log ratio log 2, but n = 1."""
+    table = _table(
+        [
+            dict(tally_id="a-001", period_start="2021-01-01", period_end="2021-12-31", value=400),
+            dict(
+                tally_id="b-001",
+                reporting_body="b",
+                period_start="2021-01-01",
+                period_end="2021-12-31",
+                value=800,
+            ),
+        ]
+    )
+    result = compare_periods(table, reference_body="a", fill="prorate")
+    b = result.periods.loc[result.periods["reporting_body"] == "b"]
+    assert len(b) == 4 and b["prorated"].all()
+    np.testing.assert_allclose(b["log_ratio"], np.log(2))
+    assert (result.agreement["n"] == 1).all()
+    ratio = result.agreement.set_index("statistic").loc["ratio", "estimate"]
+    assert ratio == pytest.approx(2.0)
+
+
+def test_an_incident_dated_by_most_of_its_figures():
+    """SYNTHETIC: three figures date an incident 27-31 March; a fourth runs to 1 April. The
+    incident's dates are the days most figures cover, so Q2's figure is not touched."""
+    table = _quarterly()
+    extra = _table(
+        [
+            dict(
+                tally_id=f"c-00{i}",
+                reporting_body="c",
+                incident_id="village-2022-03",
+                period_start="2022-03-27",
+                period_end=end,
+                value=300,
+            )
+            for i, end in enumerate(["2022-03-31", "2022-03-31", "2022-04-01"])
+        ]
+    )
+    table = pd.concat([table, extra], ignore_index=True)
+    s = tally_series(table, reporting_body="a", exclude_incidents=["village-2022-03"])
+    q2 = s.set_index("period_start").loc["2022-04-01"]
+    assert q2["count"] == 90 and pd.isna(q2["note"])
