@@ -33,34 +33,23 @@ import pandas as pd
 from analysis import paths
 from analysis.errors import DataError
 from analysis.sources._csvtable import Column, TableSpec, parse_table
-from analysis.sources.tallies import load_evidence, tally_bounds
+from analysis.sources.tallies import (
+    KNOWN_ISSUES_SPEC,
+    load_evidence,
+    load_known_issues,
+    tally_bounds,
+)
 
-__all__ = ["audit_tallies", "audit_folder", "run_check", "FINDING_COLUMNS"]
+__all__ = [
+    "audit_tallies",
+    "audit_folder",
+    "run_check",
+    "FINDING_COLUMNS",
+    "KNOWN_ISSUES_SPEC",
+]
 
 FINDING_COLUMNS = ["check", "severity", "tally_ids", "message", "explanation"]
 SEVERITIES = ("error", "warning", "known")
-
-KNOWN_ISSUES_SPEC = TableSpec(
-    name="known issues",
-    key="issue_id",
-    columns=(
-        Column("issue_id", "id", required=True),
-        Column(
-            "check",
-            "category",
-            required=True,
-            allowed=(
-                "sub_period_sum",
-                "derivation",
-                "stated_change",
-                "copies_disagree",
-                "published_before_period_end",
-            ),
-        ),
-        Column("tally_ids", required=True, doc="';'-separated ids the finding involves"),
-        Column("explanation", required=True),
-    ),
-)
 
 STATED_CHANGES_SPEC = TableSpec(
     name="stated changes",
@@ -412,11 +401,6 @@ def _apply_known(findings: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
         findings.loc[match & (findings["severity"] == "warning"), "severity"] = "known"
         findings.loc[match, "explanation"] = str(issue["explanation"])
     return findings
-
-
-def load_known_issues(path: str | Path) -> pd.DataFrame:
-    """Load ``known_issues.csv`` (explained inconsistencies of the published record)."""
-    return parse_table(path, KNOWN_ISSUES_SPEC)
 
 
 def load_stated_changes(path: str | Path) -> pd.DataFrame:

@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysisError as error:
         print(f"tallies: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,6 +46,9 @@ __all__ = [
     "tally_bounds",
     "select_tallies",
     "figures_by_body",
+    "KNOWN_ISSUES_SPEC",
+    "load_known_issues",
+    "set_aside",
 ]
 
 BODY_TYPES = ("ngo", "un", "government", "armed_group", "data_project", "media", "reference")
@@ -169,6 +172,30 @@ INTERVENTIONS_SPEC = TableSpec(
     ),
 )
 
+AUDIT_CHECKS = (
+    "sub_period_sum",
+    "derivation",
+    "stated_change",
+    "copies_disagree",
+    "published_before_period_end",
+)
+
+KNOWN_ISSUES_SPEC = TableSpec(
+    name="known issues",
+    key="issue_id",
+    columns=(
+        Column("issue_id", "id", required=True),
+        Column("check", "category", required=True, allowed=AUDIT_CHECKS),
+        Column("tally_ids", required=True, doc="';'-separated ids the finding involves"),
+        Column("explanation", required=True),
+        Column(
+            "set_aside",
+            doc="';'-separated ids judged misprints: left out of the analyses, listed in reports",
+        ),
+    ),
+    optional_columns=frozenset({"set_aside"}),
+)
+
 _TALLY_REF = re.compile(r"\b[a-z][a-z0-9_]*-\d{3}\b")
 
 
@@ -268,10 +295,51 @@ def load_tallies(
     return tallies
 
 
-def load_evidence(directory: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Load and cross-validate the three evidence-table files of one folder.
+def load_known_issues(path: str | Path | None = None) -> pd.DataFrame:
+    """Load ``known_issues.csv``: explained inconsistencies of the published record.
 
-    Returns a dict with keys ``sources``, ``bodies``, ``tallies``.
+    ``set_aside`` names the copies judged misprints (e.g. a press copy printing 573 for the
+    note's 543); :func:`set_aside` leaves them out of analyses and reports list them.
+    """
+    return parse_table(_default(path, "known_issues.csv"), KNOWN_ISSUES_SPEC)
+
+
+def set_aside(
+    tallies: pd.DataFrame, known_issues: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split off the copies that ``known_issues`` sets aside as misprints.
+
+    Returns ``(kept, aside)``: the figures to analyse, and the set-aside figures with the
+    ``explanation`` of why (so a report can show them). Nothing is dropped silently.
+    """
+    if known_issues is None or "set_aside" not in known_issues or known_issues.empty:
+        return tallies, tallies.iloc[0:0].assign(explanation=pd.Series(dtype="string"))
+    reasons: dict[str, str] = {}
+    for ids, why in zip(known_issues["set_aside"], known_issues["explanation"], strict=True):
+        if pd.isna(ids):
+            continue
+        for tally_id in str(ids).split(";"):
+            reasons.setdefault(tally_id.strip(), str(why))
+    unknown = sorted(set(reasons) - set(tallies["tally_id"]))
+    if unknown:
+        raise DataError(
+            f"known_issues sets aside figures that are not in the table: {unknown}",
+            column="set_aside",
+            rule="foreign_key",
+        )
+    aside_mask = tallies["tally_id"].isin(list(reasons))
+    aside = tallies[aside_mask].copy()
+    aside["explanation"] = aside["tally_id"].map(reasons).astype("string")
+    return tallies[~aside_mask], aside
+
+
+def load_evidence(directory: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Load and cross-validate the evidence-table files of one folder.
+
+    Returns a dict with keys ``sources``, ``bodies``, ``tallies`` (every figure),
+    ``known_issues`` (empty when the folder has no ``known_issues.csv``), ``usable`` (the
+    figures without the copies set aside as misprints) and ``set_aside`` (those copies, with
+    the explanation).
     """
     folder = Path(directory) if directory is not None else paths.tallies_dir()
     sources = load_sources(folder / "sources.csv")
@@ -280,7 +348,24 @@ def load_evidence(directory: str | Path | None = None) -> dict[str, pd.DataFrame
         sources, "reporting_body", set(bodies["reporting_body"]), "bodies", folder / "sources.csv"
     )
     tallies = load_tallies(folder / "tallies.csv", sources=sources, bodies=bodies)
-    return {"sources": sources, "bodies": bodies, "tallies": tallies}
+    known_path = folder / "known_issues.csv"
+    known = load_known_issues(known_path) if known_path.exists() else None
+    try:
+        usable, aside = set_aside(tallies, known)
+    except DataError as error:
+        raise DataError(
+            error.message, file=known_path, column="set_aside", rule="foreign_key"
+        ) from None
+    return {
+        "sources": sources,
+        "bodies": bodies,
+        "tallies": tallies,
+        "known_issues": known
+        if known is not None
+        else pd.DataFrame(columns=KNOWN_ISSUES_SPEC.names),
+        "usable": usable,
+        "set_aside": aside,
+    }
 
 
 def _check_order(frame: pd.DataFrame, first: str, second: str, path: Path, *, rule: str) -> None:

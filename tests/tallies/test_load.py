@@ -51,7 +51,33 @@ def test_sources_and_bodies_typed(evidence_dir: Path) -> None:
     assert pd.isna(sources.loc[0, "copy_url"])
     bodies = load_bodies(evidence_dir / "bodies.csv")
     assert set(bodies["reporting_body"]) == {"body_a", "body_b"}
-    assert set(load_evidence(evidence_dir)) == {"sources", "bodies", "tallies"}
+    evidence = load_evidence(evidence_dir)
+    assert {"sources", "bodies", "tallies", "usable", "set_aside"} <= set(evidence)
+    # without known_issues.csv nothing is set aside
+    assert len(evidence["usable"]) == len(evidence["tallies"]) and evidence["set_aside"].empty
+
+
+def test_set_aside_copies_are_split_off_with_their_reason(evidence_dir: Path) -> None:
+    from analysis.sources.tallies import KNOWN_ISSUES_SPEC
+
+    write_table(
+        evidence_dir / "known_issues.csv",
+        KNOWN_ISSUES_SPEC,
+        [{"issue_id": "k", "check": "copies_disagree", "tally_ids": "body_a-001;body_a-002",
+          "explanation": "Synthetic misprint.", "set_aside": "body_a-002"}],
+    )  # fmt: skip
+    evidence = load_evidence(evidence_dir)
+    assert "body_a-002" not in set(evidence["usable"]["tally_id"])
+    assert evidence["set_aside"]["explanation"].tolist() == ["Synthetic misprint."]
+    write_table(
+        evidence_dir / "known_issues.csv",
+        KNOWN_ISSUES_SPEC,
+        [{"issue_id": "k", "check": "copies_disagree", "tally_ids": "body_a-001",
+          "explanation": "Synthetic.", "set_aside": "body_a-999"}],
+    )  # fmt: skip
+    with pytest.raises(DataError) as info:
+        load_evidence(evidence_dir)
+    assert info.value.rule == "foreign_key" and info.value.column == "set_aside"
 
 
 def test_bom_and_windows_line_endings_read(evidence_dir: Path) -> None:
