@@ -151,3 +151,19 @@ def test_arrival_sensitivity_and_placebo():
         placebo_dates(s, dates=["2021-06-01"], actual_date=DATE)
     with pytest.raises(TypeError, match="dates="):
         arrival_sensitivity(s, dates=dates, date=DATE)
+
+
+def test_placebo_grid():
+    """Placebo dates are observed pre-period starts leaving min_before periods before and
+    min_after up to the date; a gap (NA count) is skipped."""
+    from analysis.trends import placebo_grid
+
+    s = monthly(n=30, seed=7)
+    s.loc[5, "count"] = np.nan
+    grid = placebo_grid(s, date=DATE, min_before=3, min_after=2)
+    starts = s.loc[s["count"].notna() & (s["period_start"] < DATE), "period_start"].tolist()
+    assert grid == starts[3:-1]
+    assert pd.Timestamp("2019-06-01") not in grid
+    assert placebo_grid(s.iloc[:2], date=DATE) == []
+    out = placebo_dates(s, dates=grid[:3], actual_date=DATE)
+    assert out["note"].eq("").all()

@@ -1,0 +1,223 @@
+"""Mean rates before and after a date (:func:`before_after`) and shares (:func:`share_change`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.trends._common import (
+    Family,
+    _as_date,
+    _check_alpha,
+    _check_option,
+    _fit_counts,
+    _series_frame,
+)
+
+__all__ = ["before_after", "share_change"]
+
+
+def before_after(
+    data: pd.DataFrame,
+    *,
+    date: object,
+    count: str = "count",
+    time: str = "period_start",
+    exposure: str | None = None,
+    window: int | None = None,
+    family: Family = "negbin",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    r"""Mean rate before and after ``date`` on a regular series, and their ratio.
+
+    Parameters
+    ----------
+    data
+        One row per period: a count column, a period-start column and optionally an
+        exposure column (e.g. ``exposure_days``). Rows with a missing count are dropped.
+    date
+        The interruption: periods starting on or after it are "after".
+    count, time, exposure
+        Column names. Without ``exposure`` every period weighs the same (rates are per
+        period).
+    window
+        Keep only the ``window`` periods closest to ``date`` on each side (None: all).
+    family
+        ``"poisson"``, ``"quasipoisson"`` (Pearson-scaled standard errors) or ``"negbin"``
+        (NB2, dispersion estimated; the default, since conflict counts are overdispersed).
+    alpha
+        1 - confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``periods_before, periods_after, count_before, count_after,
+        exposure_before, exposure_after, rate_before, rate_after`` (total count over total
+        exposure), ``estimate`` (rate after over rate before, from the model), ``ci_low,
+        ci_high, p_value, family, dispersion`` (Pearson :math:`\chi^2/\mathrm{df}` for
+        Poisson fits, NB2 :math:`\alpha` for negbin), ``converged``.
+
+    Notes
+    -----
+    The model is :math:`\log E[y_t] = \log e_t + \beta_0 + \beta_1 \mathbf{1}[t \ge
+    \text{date}]`, so :math:`e^{\beta_1}` is the ratio of the mean rates. With
+    ``family="poisson"`` this is exactly the ratio of the totals, and its Wald interval is
+    :math:`\exp(\log \widehat{RR} \pm z \sqrt{1/C_{after} + 1/C_{before}})`, the
+    ``wald-log`` interval of :func:`rate_ratio` (checked in the tests). No trend or
+    seasonality is modelled: use :func:`its_fit` for that.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"period_start": pd.date_range("2021-01-01", periods=6, freq="QS"),
+    ...                   "count": [10, 12, 9, 30, 28, 35]})
+    >>> r = before_after(s, date="2021-10-01", family="poisson")
+    >>> round(float(r["estimate"].iloc[0]), 4)
+    3.0
+    """
+    _check_option("family", family, Family)
+    _check_alpha(alpha)
+    when = _as_date(date)
+    frame = _series_frame(data, count=count, time=time, exposure=exposure)
+    after = (frame["time"] >= when).to_numpy()
+    if window is not None:
+        if not isinstance(window, int | np.integer) or window < 1:
+            raise ValueError(f"window must be a positive whole number of periods, got {window!r}")
+        keep_before = np.flatnonzero(~after)[-window:]
+        keep_after = np.flatnonzero(after)[:window]
+        frame = frame.iloc[np.sort(np.concatenate([keep_before, keep_after]))]
+        after = (frame["time"] >= when).to_numpy()
+    n_before, n_after = int((~after).sum()), int(after.sum())
+    if n_before == 0 or n_after == 0:
+        raise ValueError(
+            f"the series needs periods on both sides of {when.date()}: it has {n_before} "
+            f"before and {n_after} after"
+        )
+    needed = 3 if family != "poisson" else 2
+    if len(frame) < needed:
+        raise ValueError(
+            f"family={family!r} needs at least {needed} periods, the series has {len(frame)}"
+        )
+    y = frame["count"].to_numpy()
+    e = frame["exposure"].to_numpy()
+    c_b, c_a = float(y[~after].sum()), float(y[after].sum())
+    e_b, e_a = float(e[~after].sum()), float(e[after].sum())
+    row: dict[str, Any] = {
+        "periods_before": n_before,
+        "periods_after": n_after,
+        "count_before": c_b,
+        "count_after": c_a,
+        "exposure_before": e_b,
+        "exposure_after": e_a,
+        "rate_before": c_b / e_b,
+        "rate_after": c_a / e_a,
+    }
+    if c_b == 0 or c_a == 0:
+        raise ValueError(
+            f"one side of {when.date()} has no events (before: {c_b:g}, after: {c_a:g}); "
+            "the log-linear model is not estimable: use rate_ratio(method='exact-cond')"
+        )
+    X = np.column_stack([np.ones(len(y)), after.astype(float)])
+    res, dispersion, converged = _fit_counts(y, X, np.log(e), family)
+    from scipy import stats
+
+    b, se = float(res.params[1]), float(res.bse[1])
+    z = stats.norm.isf(alpha / 2)
+    row.update(
+        estimate=math.exp(b),
+        ci_low=math.exp(b - z * se),
+        ci_high=math.exp(b + z * se),
+        p_value=float(res.pvalues[1]),
+        family=family,
+        dispersion=dispersion,
+        converged=converged,
+    )
+    return pd.DataFrame([row])
+
+
+def _as_counts(name: str, counts: Mapping[str, float] | pd.Series) -> pd.Series:
+    s = pd.Series(counts, dtype="float64") if isinstance(counts, Mapping) else counts
+    if not isinstance(s, pd.Series):
+        raise TypeError(f"{name} must be a mapping or Series of counts by group")
+    s = pd.to_numeric(s, errors="coerce").astype("float64")
+    if s.isna().any() or (s < 0).any() or (s != np.floor(s)).any():
+        raise ValueError(f"{name} must hold non-negative whole counts, got {s.to_dict()}")
+    return s.groupby(level=0).sum()
+
+
+def share_change(
+    before: Mapping[str, float] | pd.Series,
+    after: Mapping[str, float] | pd.Series,
+    *,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    r"""Each group's share of the events before and after, and the change in share.
+
+    Parameters
+    ----------
+    before, after
+        Counts by group (perpetrator group, say), as a mapping or a Series indexed by
+        group. A group missing on one side counts 0 there.
+    alpha
+        1 - confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``group, count_before, count_after, share_before,
+        share_after, estimate`` (share after minus share before), ``ci_low, ci_high``
+        (Newcombe's hybrid score interval), ``p_value`` (score test of equal shares).
+
+    Notes
+    -----
+    Each group's share is treated as a binomial proportion of its period's total, the two
+    periods independent: :math:`\hat p_a - \hat p_b` with Newcombe's (1998) method 10
+    interval, built from Wilson intervals, which behaves with small counts and shares near
+    0 or 1 (``statsmodels.stats.proportion.confint_proportions_2indep(method="newcomb")``).
+    The intervals are per group, not simultaneous; the shares of a period sum to 1, so
+    the changes sum to 0.
+
+    References
+    ----------
+    Newcombe RG (1998). Interval estimation for the difference between independent
+    proportions: comparison of eleven methods. Statistics in Medicine 17:873-890.
+    """
+    _check_alpha(alpha)
+    from statsmodels.stats.proportion import (
+        confint_proportions_2indep,
+        test_proportions_2indep,
+    )
+
+    b = _as_counts("before", before)
+    a = _as_counts("after", after)
+    groups = b.index.union(a.index)
+    b, a = b.reindex(groups, fill_value=0.0), a.reindex(groups, fill_value=0.0)
+    nb, na = float(b.sum()), float(a.sum())
+    if nb == 0 or na == 0:
+        raise ValueError(f"both periods need events: before has {nb:g}, after has {na:g}")
+    rows = []
+    for g in groups:
+        xb, xa = float(b[g]), float(a[g])
+        low, high = confint_proportions_2indep(
+            xa, na, xb, nb, method="newcomb", compare="diff", alpha=alpha
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = test_proportions_2indep(xa, na, xb, nb, method="score", compare="diff").pvalue
+        rows.append(
+            {
+                "group": g,
+                "count_before": xb,
+                "count_after": xa,
+                "share_before": xb / nb,
+                "share_after": xa / na,
+                "estimate": xa / na - xb / nb,
+                "ci_low": float(low),
+                "ci_high": float(high),
+                "p_value": float(p) if np.isfinite(p) else 1.0,
+            }
+        )
+    return pd.DataFrame(rows)
