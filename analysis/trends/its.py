@@ -212,6 +212,11 @@ def its_fit(
     per period. Assumes the pre-date trend would have continued (log-linearly) and that
     nothing else changed at the date. Follows Bernal, Cummins & Gasparrini (2017).
 
+    Checked (``tests/stats/test_its.py``, ``test_properties.py``) against a direct
+    statsmodels GLM fit of the same design, noise-free series with planted changes, gaps
+    (a dropped period equals a missing row), and a seeded simulation of 200 monthly series
+    in which the 95% interval of a planted level change covers it in 90-99% of runs.
+
     References
     ----------
     Lopez Bernal J, Cummins S, Gasparrini A (2017). Interrupted time series regression for
@@ -367,7 +372,8 @@ def arrival_sensitivity(
     Returns
     -------
     pandas.DataFrame
-        One row per date: ``date, estimate`` (level change as a ratio), ``ci_low,
+        One row per date: ``date, estimate`` (level change as a ratio of :func:`its_fit`),
+        ``ci_low,
         ci_high, p_value, periods_before, periods_after, note`` (why a date could not be
         fitted, e.g. too few periods on one side; the other columns are then NaN).
 

@@ -179,12 +179,21 @@ def share_change(
     interval, built from Wilson intervals, which behaves with small counts and shares near
     0 or 1 (``statsmodels.stats.proportion.confint_proportions_2indep(method="newcomb")``).
     The intervals are per group, not simultaneous; the shares of a period sum to 1, so
-    the changes sum to 0.
+    the changes sum to 0. Checked against the Newcombe interval for 7/34 vs 1/34 tabulated
+    by Fagerland, Lydersen & Laake (2015).
 
     References
     ----------
     Newcombe RG (1998). Interval estimation for the difference between independent
     proportions: comparison of eleven methods. Statistics in Medicine 17:873-890.
+
+    Examples
+    --------
+    >>> out = share_change({"jnim": 60, "state_forces": 40}, {"jnim": 30, "state_forces": 70})
+    >>> out[["group", "share_before", "share_after", "estimate"]].round(2)
+              group  share_before  share_after  estimate
+    0          jnim           0.6          0.3      -0.3
+    1  state_forces           0.4          0.7       0.3
     """
     _check_alpha(alpha)
     from statsmodels.stats.proportion import (

@@ -125,3 +125,22 @@ def test_its_interval_coverage_on_planted_level_change():
         logs.append(row["coef"])
     assert 0.90 <= covered / 200 <= 0.99
     assert abs(np.mean(logs) - math.log(1.4)) < 0.02
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "analysis.trends.rates",
+        "analysis.trends.series",
+        "analysis.trends.its",
+        "analysis.trends.bounds",
+        "analysis.mse",
+    ],
+)
+def test_docstring_examples(module):
+    """The Examples sections of the docstrings run and print what they say."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
