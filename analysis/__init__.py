@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "compare_incident": "analysis.compare",
     "align_periods": "analysis.compare",
     "compare_periods": "analysis.compare",
+    "published_before_after": "analysis.compare",
     "incidents_with_bodies": "analysis.compare",
     "tally_series": "analysis.harmonize.periods",
     # before and after

@@ -59,12 +59,35 @@ def _link(label: str, url: object) -> str:
     return f"[{md_escape(label)}](<{html.escape(target, quote=True)}>)"
 
 
-def cited_documents(tallies: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+def cited_documents(
+    tallies: pd.DataFrame,
+    sources: pd.DataFrame,
+    *,
+    tally_ids: Iterable[object] | None = None,
+) -> pd.DataFrame:
     """The documents behind a set of figures: one row per ``source_id`` they cite.
 
+    Parameters
+    ----------
+    tallies
+        Figures of the evidence table (all of them, or the ones a report showed).
+    sources
+        The documents table.
+    tally_ids
+        When given, only these figures count; entries may be ";"-joined lists of ids (as in
+        the ``tally_ids`` columns of the package's tables); missing values are skipped.
+
     Returns ``source_id, reporting_body, publisher, title, published, grade, url, copy_url,
-    n_figures`` (how many of the given figures come from the document), sorted by date.
+    n_figures`` (how many of the figures come from the document), sorted by date.
     """
+    if tally_ids is not None:
+        wanted = {
+            part.strip()
+            for joined in tally_ids
+            if joined is not None and not (not isinstance(joined, str) and pd.isna(joined))
+            for part in str(joined).split(";")
+        }
+        tallies = tallies[tallies["tally_id"].isin(wanted)]
     counts = tallies["source_id"].astype("string").value_counts()
     docs = sources[sources["source_id"].isin(counts.index)].copy()
     docs["n_figures"] = docs["source_id"].map(counts).astype("Int64")

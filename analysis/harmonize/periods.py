@@ -34,6 +34,7 @@ __all__ = [
     "align_periods",
     "incident_dates",
     "tally_series",
+    "series_tallies",
 ]
 
 Freq = Literal["MS", "QS", "YS"]
@@ -684,3 +685,18 @@ def tally_series(
             "note",
         ]
     ]
+
+
+def series_tallies(tallies: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """The evidence-table rows behind a :func:`tally_series`, one per period with a point.
+
+    Where a period merged several equal copies, the first listed id is taken (they carry the
+    same figure); periods without a point count (no figure, or copies that disagree) are left
+    out. The rows keep every column of ``tallies``, so their qualifiers can be carried into
+    :func:`analysis.trends.simulate_bounds`.
+    """
+    _require(series, ("tally_ids", "count"), "series_tallies")
+    first_ids = series.loc[series["count"].notna() & series["tally_ids"].notna(), "tally_ids"]
+    ids = [str(joined).split(";")[0] for joined in first_ids]
+    rows = tallies[tallies["tally_id"].isin(ids)]
+    return rows.sort_values("period_start").reset_index(drop=True)
