@@ -29,6 +29,7 @@ import re
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,7 +160,12 @@ def _exporter(show_code: bool):
 def export_html(notebook: object, *, title: str, show_code: bool = False) -> str:
     """Export an executed notebook (an ``nbformat`` node) to one self-contained HTML page."""
     exporter = _exporter(show_code)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    with warnings.catch_warnings():
+        # outputs carrying only a machine-readable mimetype (for tests) are left out quietly
+        warnings.filterwarnings(
+            "ignore", message="Your element with mimetype", category=UserWarning
+        )
+        body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     return body
 
 
@@ -176,6 +182,8 @@ class ReportResult:
     html: str | None = None
     ipynb: str | None = None
     error: str | None = None
+    execute_seconds: float = 0.0
+    export_seconds: float = 0.0
 
 
 @dataclass
@@ -234,6 +242,7 @@ def render_report(
             raise ReportError(f"notebook {source} does not exist")
         notebook_file = hash_inputs([(source, "notebook")], notebooks_dir.parent)[0]
         executed = _execute(job, source, target, kernel_name=kernel_name, timeout=timeout)
+        result.execute_seconds = time.perf_counter() - started
         if isinstance(executed, _Failure):
             result.error = executed.message
             result.ipynb = f"{job.name}/{job.name}.failed.ipynb" if executed.saved else None
@@ -253,6 +262,7 @@ def render_report(
             with contextlib.suppress(FileNotFoundError):
                 (target / f"{job.name}.failed.ipynb").unlink()
             result.status = "ok"
+            result.export_seconds = time.perf_counter() - started - result.execute_seconds
             result.html = f"{job.name}/{job.name}.html"
             result.ipynb = f"{job.name}/{job.name}.ipynb"
     except Exception as error:  # one report's failure is reported, not raised
@@ -286,7 +296,9 @@ def _execute(job: ReportJob, source: Path, target: Path, *, kernel_name: str, ti
                 log_output=False,
                 cwd=str(source.parent),
                 execution_timeout=timeout,
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # quiet the kernel's own log (its TCP notice, the interrupt jupyter_client
+                # sends before every shutdown); a kernel that dies still fails the report
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except PapermillExecutionError as error:
             message = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
@@ -401,6 +413,11 @@ def run_reports(
     for result in early:
         done(result)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet kernels' debugger
+    if tasks:
+        # Import papermill and build the exporter once, here: forked workers inherit them.
+        import papermill  # noqa: F401
+
+        _exporter(show_code)
     if workers == 1:
         for task in tasks:
             done(_render_task(task))

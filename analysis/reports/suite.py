@@ -45,7 +45,7 @@ __all__ = [
     "job_inputs",
 ]
 
-EXPORT_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".zip", ".rds", ".rda", ".rdata")
+EXPORT_SUFFIXES = (".csv", ".json", ".xlsx", ".xls", ".parquet", ".zip", ".rds", ".rda", ".rdata")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 100
 
