@@ -352,7 +352,11 @@ def _level_rows(data: pd.DataFrame, dates: Iterable[object], **its_options: Any)
                 note="" if fit.converged else "did not converge",
             )
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [
+        "date", "estimate", "ci_low", "ci_high", "p_value", "periods_before",
+        "periods_after", "note",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
 
 
 def arrival_sensitivity(

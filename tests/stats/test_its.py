@@ -167,3 +167,5 @@ def test_placebo_grid():
     assert placebo_grid(s.iloc[:2], date=DATE) == []
     out = placebo_dates(s, dates=grid[:3], actual_date=DATE)
     assert out["note"].eq("").all()
+    empty = placebo_dates(s, dates=[], actual_date=DATE)
+    assert empty.empty and {"date", "estimate", "ci_low", "ci_high", "placebo"} <= set(empty)
