@@ -339,6 +339,8 @@ def _tallies_dir() -> Param:
 
 
 _VICTIM_GROUPS = ("civilians", "people", "any")
+# the evidence table's victim_group vocabulary
+_VICTIM_VOCABULARY = ("civilians", "people", "combatants", "suspected_militants", "not_applicable")
 _FAMILIES = ("poisson", "quasipoisson", "negbin")
 
 NOTEBOOKS: dict[str, NotebookSpec] = {
@@ -383,7 +385,13 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     pattern=r"[a-z0-9_]+:[a-z0-9_]+",
                     help="the published series, as body:measure",
                 ),
-                Param("victim_group", "str", "civilians", help="whose deaths are counted"),
+                Param(
+                    "victim_groups",
+                    "list[str]",
+                    ["civilians", "people"],
+                    allowed=_VICTIM_VOCABULARY,
+                    help="victim groups the series keeps (a body may label its count either way)",
+                ),
                 Param("family", "str", "negbin", allowed=_FAMILIES, help="count model of the fit"),
                 Param("seasonality", "int", 0, minimum=0, help="number of seasonal harmonics"),
                 Param(
