@@ -1,0 +1,118 @@
+"""Every notebook runs through papermill on the shipped data, and shows what the package computes.
+
+The notebooks record their key numbers with ``analysis.display.record``; each test recomputes
+them with the package and compares. ``event_trends`` runs on a small SYNTHETIC export.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from analysis import aggregate_events, before_after, compare_incident, compare_periods, tally_series
+from analysis.display import read_records
+from analysis.paths import project_root
+from analysis.sources.tallies import load_evidence, select_tallies
+
+NOTEBOOKS = project_root() / "notebooks"
+NAMES = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+
+pytestmark = pytest.mark.notebook
+
+
+def _run(name: str, tmp_path: Path, **parameters) -> dict:
+    import papermill
+
+    out = tmp_path / f"{name}.out.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS / f"{name}.ipynb"),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(project_root()),
+    )
+    return read_records(out)
+
+
+def test_every_notebook_has_a_twin_in_sync() -> None:
+    assert {"source_comparison", "before_after", "incident", "event_trends"} <= set(NAMES)
+    for name in NAMES:
+        ipynb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        twin = jupytext.read(NOTEBOOKS / f"{name}.py")
+        ours = [(c.cell_type, c.source.strip()) for c in ipynb.cells]
+        theirs = [(c.cell_type, c.source.strip()) for c in twin.cells]
+        assert ours == theirs, f"{name}.ipynb and {name}.py have drifted: run jupytext --sync"
+
+
+def test_notebooks_are_stored_without_outputs() -> None:
+    for name in NAMES:
+        ipynb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        code = [c for c in ipynb.cells if c.cell_type == "code"]
+        assert code[0].metadata.get("tags") == ["parameters"], name
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), name
+
+
+def test_incident_notebook(tmp_path: Path) -> None:
+    records = _run("incident", tmp_path, incident_id="moura-2022-03")
+    expected = compare_incident(load_evidence()["tallies"], "moura-2022-03")
+    summary = expected.summary.iloc[0]
+    assert records["n_figures"] == summary["n_figures"]
+    assert records["n_bodies"] == summary["n_bodies"] >= 4
+    shown = records["summary"][0]
+    assert shown["envelope_low"] == pytest.approx(summary["envelope_low"])
+    assert set(records["documents"]) == set(expected.figures["source_id"])
+
+
+def test_source_comparison_notebook(tmp_path: Path) -> None:
+    records = _run("source_comparison", tmp_path)
+    evidence = load_evidence()
+    selected = select_tallies(
+        evidence["tallies"], country="Mali", start="2020-01-01", end="2024-12-31",
+        victim_group="civilians",
+    )  # fmt: skip
+    assert records["n_figures"] == len(selected)
+    usable = selected[~selected["tally_id"].isin(evidence["set_aside"]["tally_id"])]
+    periods = compare_periods(usable, freq="QS", reference_body="minusma").periods
+    shown = {(r["reporting_body"], r["period_start"]): r["count"] for r in records["periods"]}
+    for row in periods.itertuples():
+        value = shown[(row.reporting_body, f"{row.period_start:%Y-%m-%d}")]
+        assert (value is None and math.isnan(float(row.count))) or value == pytest.approx(row.count)
+
+
+def test_before_after_notebook(tmp_path: Path) -> None:
+    records = _run("before_after", tmp_path, n_simulations=200)
+    evidence = load_evidence()
+    series = tally_series(
+        evidence["usable"], reporting_body="minusma", measure="killed",
+        victim_group=["civilians", "people"], freq="QS", conflict="range",
+    )  # fmt: skip
+    shown = [r["count"] for r in records["series_counts"]]
+    expected = [None if math.isnan(float(c)) else float(c) for c in series["count"]]
+    assert shown == expected
+    assert sum(c is not None for c in shown) >= 10
+    ratio = records["before_after"][0]
+    direct = before_after(series, date="2021-12-01", exposure="exposure_days", family="negbin")
+    assert ratio["estimate"] == pytest.approx(direct["estimate"].iloc[0], rel=1e-9)
+    assert ratio["ci_low"] == pytest.approx(direct["ci_low"].iloc[0], rel=1e-9)
+    assert records["published_pairs"] >= 1  # ACLED's own "2,000 since December 2021 vs 500"
+    assert len(records["documents"]) >= 3
+    assert records["simulation"][0]["n_draws"] == 200
+
+
+def test_event_trends_notebook_on_synthetic_export(tmp_path: Path) -> None:
+    from analysis import read_acled
+    from analysis.testing import write_acled_csv
+
+    export = write_acled_csv(tmp_path / "synthetic_acled.csv", n_events=300, seed=3)
+    records = _run("event_trends", tmp_path, events_path=str(export))
+    events = read_acled(export, cache=False)
+    assert records["n_events"] == len(events)
+    monthly = aggregate_events(events, freq="MS", by="perpetrator_group", civilian_only=True)
+    expected = monthly.groupby("perpetrator_group", observed=True)["fatalities"].sum()
+    assert records["fatalities_by_group"] == {k: int(v) for k, v in expected.items()}
+    assert records["wagner_events"] == int(events["wagner_involved"].sum())
