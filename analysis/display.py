@@ -16,6 +16,7 @@ import pandas as pd
 
 __all__ = [
     "md_escape",
+    "md_code",
     "safe_url",
     "cited_documents",
     "documents_markdown",
@@ -40,6 +41,14 @@ def md_escape(text: object) -> str:
         return ""
     flat = " ".join(str(text).split())
     return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+
+
+def md_code(text: object) -> str:
+    """Text from data shown as inline code in Markdown (HTML-escaped ``<code>``: inside a
+    Markdown code span backslash escapes would show, so an HTML element is used instead)."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    return f"<code>{html.escape(' '.join(str(text).split()), quote=True)}</code>"
 
 
 def safe_url(url: object) -> str | None:
@@ -112,7 +121,7 @@ def documents_markdown(documents: pd.DataFrame) -> str:
         date = "" if pd.isna(doc["published"]) else f"{pd.Timestamp(doc['published']):%Y-%m-%d}"
         line = (
             f"- {md_escape(doc['publisher'])} ({date}): {_link(str(doc['title']), doc['url'])}"
-            f" — grade {md_escape(doc['grade'])}, `{md_escape(doc['source_id'])}`"
+            f" — grade {md_escape(doc['grade'])}, {md_code(doc['source_id'])}"
         )
         if safe_url(doc.get("copy_url")):
             line += f"; copy read: {_link('copy', doc['copy_url'])}"
@@ -134,7 +143,7 @@ def definitions_markdown(bodies: pd.DataFrame, body_ids: Iterable[str] | None = 
     ]
     blocks = []
     for _, body in table.iterrows():
-        lines = [f"**{md_escape(body['name'])}** (`{md_escape(body['reporting_body'])}`)"]
+        lines = [f"**{md_escape(body['name'])}** ({md_code(body['reporting_body'])})"]
         for column, label in fields:
             if column in body.index and not pd.isna(body[column]):
                 lines.append(f"- *{label}:* {md_escape(body[column])}")

@@ -46,7 +46,7 @@ from analysis import (
     simulate_bounds,
     tally_series,
 )
-from analysis.display import cited_documents, documents_markdown, md_escape, record
+from analysis.display import cited_documents, documents_markdown, md_code, md_escape, record
 from analysis.harmonize.periods import series_tallies
 from analysis.sources.tallies import load_evidence
 from analysis.trends import placebo_grid
@@ -64,7 +64,7 @@ quarterly = tally_series(
     conflict="range",
 )
 victims = " or ".join(md_escape(v) for v in victim_groups)
-display(Markdown(f"**Series:** `{md_escape(body)}`, {md_escape(measure)} ({victims}), by quarter."))
+display(Markdown(f"**Series:** {md_code(body)}, {md_escape(measure)} ({victims}), by quarter."))
 
 # %% [markdown]
 # ## The series
@@ -99,7 +99,7 @@ fig = plots.series_by_body(
 # %%
 ratio = before_after(quarterly, date=arrival_date, exposure="exposure_days", family=family)
 record("before_after", ratio)
-ratio
+ratio.T.rename(columns={0: "value"})
 
 # %% [markdown]
 # ## Interrupted time series
@@ -185,7 +185,7 @@ simulation.summary_frame().T.rename(columns={0: "value"})
 # %%
 published = published_before_after(tallies, date=arrival_date)
 record("published_pairs", len(published))
-published
+published.T
 
 # %% [markdown]
 # ## Caveats

@@ -43,7 +43,7 @@ from analysis import (
     share_change,
     unmatched_actors,
 )
-from analysis.display import md_escape, record
+from analysis.display import md_code, md_escape, record
 from analysis.files import sha256_file
 from analysis.harmonize.selection import select_events, split_counts
 
@@ -184,9 +184,9 @@ unmatched_actors(events).head(25)
 # %%
 display(
     Markdown(
-        f"- Export: `{md_escape(events_path)}` ({source.upper()}), sha256 "
+        f"- Export: {md_code(events_path)} ({source.upper()}), sha256 "
         f"`{sha256_file(events_path)}`; {len(events):,} events, ids from "
-        f"`{md_escape(events['event_id'].min())}` to `{md_escape(events['event_id'].max())}`; "
+        f"{md_code(events['event_id'].min())} to {md_code(events['event_id'].max())}; "
         "each event's `origin` column gives the file and line it was read from."
     )
 )

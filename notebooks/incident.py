@@ -28,13 +28,15 @@ tallies_dir = None
 from IPython.display import Markdown, display
 
 from analysis import compare_incident, plots
-from analysis.display import cited_documents, documents_markdown, md_escape, record
+from analysis.display import cited_documents, documents_markdown, md_code, md_escape, record
 from analysis.sources.tallies import load_evidence
 
 evidence = load_evidence(tallies_dir)
-comparison = compare_incident(evidence["tallies"], incident_id, about_width=about_width)
+comparison = compare_incident(
+    evidence["tallies"], incident_id, sources=evidence["sources"], about_width=about_width
+)
 summary = comparison.summary.iloc[0]
-display(Markdown(f"## Incident `{md_escape(incident_id)}`"))
+display(Markdown(f"## Incident {md_code(incident_id)}"))
 record("n_figures", int(summary["n_figures"]))
 record("n_bodies", int(summary["n_bodies"]))
 
@@ -54,12 +56,15 @@ comparison.comparable[columns]
 
 # %%
 fig = plots.incident_intervals(
-    comparison.figures,
+    comparison.comparable,
     title=f"Figures published about {incident_id}",
     source="Sources: the documents listed at the end of this report (data/tallies/sources.csv).",
 )
 
 # %% [markdown]
+# The figure shows the figures that count the same thing; those that count something else are
+# listed below with the reason.
+#
 # ## Where the bodies agree
 #
 # The *envelope* runs from the lowest low to the highest high: every value some body's
