@@ -43,6 +43,18 @@ def register_fixture_specs(patch: pytest.MonkeyPatch) -> None:
         patch.setitem(NOTEBOOKS, spec.name, spec)
 
 
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The folder of the synthetic fixture notebooks."""
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def register_specs():
+    """The function that adds the fixture declarations through a ``MonkeyPatch``."""
+    return register_fixture_specs
+
+
 @pytest.fixture
 def fixture_specs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     register_fixture_specs(monkeypatch)

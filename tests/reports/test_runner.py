@@ -22,21 +22,22 @@ from analysis.reports.provenance import collect_run_info
 from analysis.reports.runner import RunSummary, run_reports
 from analysis.reports.suite import make_job
 
-from .conftest import FIXTURES, register_fixture_specs
-
 pytestmark = pytest.mark.notebook
 
 TRICKY = 'quote " apostrophe \' backslash \\ n\\n newline\nend """ {x} $(y) é'
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def suite_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunSummary, Path]]:
+def suite_run(
+    tmp_path_factory: pytest.TempPathFactory, register_specs
+) -> Iterator[tuple[RunSummary, Path]]:
     out = tmp_path_factory.mktemp("reports")
     data = tmp_path_factory.mktemp("data") / "input.csv"
     data.write_text("a,b\n1,2\n", encoding="utf-8")  # synthetic input file
     with pytest.MonkeyPatch.context() as patch:
-        register_fixture_specs(patch)
+        register_specs(patch)
         jobs = [
             make_job(
                 "echo",
