@@ -9,6 +9,7 @@ table helpers render with pandas' HTML escaping on.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable
 
@@ -40,7 +41,8 @@ def md_escape(text: object) -> str:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
     flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=True))
+    # quotes stay as they are: entities such as &#x27; would have their '#' escaped below
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def md_code(text: object) -> str:
@@ -192,7 +194,9 @@ def _jsonable(value: object) -> object:
     ):
         return None
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "inf" if value > 0 else "-inf"  # JSON has no infinity
     return value
 
 
