@@ -197,16 +197,45 @@ def load_suite(
 
     suite_path = Path(path)
     try:
-        text = suite_path.read_text(encoding="utf-8")
+        raw = suite_path.read_bytes()
     except OSError as error:
         raise ParameterError(f"cannot read the suite file {suite_path}: {error}") from None
     try:
-        items = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ParameterError(
+            f"{suite_path}: line {line}: bytes that are not valid UTF-8; save the file as UTF-8"
+        ) from None
+    try:
+        items = yaml.load(text, Loader=_suite_loader())  # a SafeLoader
     except yaml.YAMLError as error:
         raise ParameterError(f"{suite_path}: not valid YAML: {error}") from None
     if not isinstance(items, list):
         raise ParameterError(f"{suite_path}: a suite file is a YAML list of reports")
     return expand_suite(items, origin=str(suite_path), raw_dir=raw_dir, tallies_dir=tallies_dir)
+
+
+def _suite_loader() -> type:
+    """YAML's safe loader, with an impossible date (``2022-02-30``) a YAML error at its line.
+
+    The safe loader itself lets the ``ValueError`` of ``datetime.date`` escape, without a line.
+    """
+    import yaml
+
+    class SuiteLoader(yaml.SafeLoader):
+        pass
+
+    def timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date ({error})", node.start_mark
+            ) from None
+
+    SuiteLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return SuiteLoader
 
 
 _KEYS = {"name", "notebook", "parameters", "foreach", "when"}
