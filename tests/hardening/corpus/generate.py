@@ -1,0 +1,387 @@
+"""Write the bad-input corpus (SYNTHETIC files) and its manifest ``corpus.csv``.
+
+Run from the project folder: ``python tests/hardening/corpus/generate.py``. Every file is made up
+here from synthetic rows (no real figure, no real export); the manifest says which reader reads
+it and what must happen: ``reads`` (a real file can look like that) or an error of the project
+with its ``rule``, ``line`` and ``column`` when the reader gives them.
+
+Only the standard library is used, so the corpus can be rebuilt anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "corpus.csv"
+FIELDS = ["file", "reader", "expect", "rule", "line", "column", "message", "what"]
+
+# ---------------------------------------------------------------- the evidence table (synthetic)
+
+TALLIES_COLUMNS = [
+    "tally_id", "source_id", "reporting_body", "incident_id", "period_start", "period_end",
+    "country", "admin1", "admin2", "place", "measure", "victim_group", "perpetrator_claimed",
+    "perpetrator_group", "qualifier", "value", "value_low", "value_high", "excludes", "claim",
+    "derivation", "notes",
+]  # fmt: skip
+
+
+def tally(tally_id: str, start: str, end: str, value: str, **extra: str) -> dict[str, str]:
+    row = {
+        "tally_id": tally_id,
+        "source_id": "src-a-2022",
+        "reporting_body": "body_a",
+        "period_start": start,
+        "period_end": end,
+        "country": "Mali",
+        "measure": "killed",
+        "victim_group": "civilians",
+        "perpetrator_group": "all",
+        "qualifier": "exact",
+        "value": value,
+        "claim": "Synthetic claim.",
+        "notes": "SYNTHETIC TEST ROW",
+    }
+    row.update(extra)
+    return row
+
+
+def good_tallies() -> list[dict[str, str]]:
+    return [
+        tally("body_a-001", "2022-01-01", "2022-03-31", "40"),
+        tally("body_a-002", "2022-04-01", "2022-06-30", "30"),
+        tally("body_a-003", "2022-07-01", "2022-09-30", "20"),
+    ]
+
+
+SOURCES_COLUMNS = [
+    "source_id", "reporting_body", "body_type", "title", "publisher", "published", "url",
+    "copy_url", "grade", "language",
+]  # fmt: skip
+GOOD_SOURCE = {
+    "source_id": "src-a-2022",
+    "reporting_body": "body_a",
+    "body_type": "un",
+    "title": "Synthetic quarterly note",
+    "publisher": "Synthetic publisher",
+    "published": "2023-02-01",
+    "url": "https://example.org/a",
+    "grade": "P",
+    "language": "en",
+}
+BODIES_COLUMNS = [
+    "reporting_body", "name", "body_type", "victim_definition", "inclusion_rules",
+    "exclusion_rules", "attribution_categories", "counting_unit", "verification_standard",
+    "rounding_conventions", "coverage_start", "coverage_end", "notes",
+]  # fmt: skip
+GOOD_BODY = {
+    "reporting_body": "body_a",
+    "name": "Synthetic body A",
+    "body_type": "un",
+    "victim_definition": "civilians killed (synthetic)",
+    "counting_unit": "victims",
+}
+INTERVENTIONS_COLUMNS = [
+    "intervention_id", "date", "date_precision", "kind", "label", "is_default", "description",
+    "source_title", "publisher", "published", "url", "copy_url", "grade",
+]  # fmt: skip
+
+
+def intervention(iid: str, date: str, default: str) -> dict[str, str]:
+    return {
+        "intervention_id": iid,
+        "date": date,
+        "date_precision": "month",
+        "kind": "arrival",
+        "label": "Synthetic arrival",
+        "is_default": default,
+        "source_title": "Synthetic source",
+        "publisher": "Synthetic publisher",
+        "url": "https://example.org/i",
+        "grade": "P",
+    }
+
+
+def csv_text(columns: list[str], rows: list[dict[str, str]], *, delimiter: str = ",") -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", delimiter=delimiter)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: row.get(name, "") for name in columns})
+    return buffer.getvalue()
+
+
+MANIFEST_ROWS: list[dict[str, str]] = []
+
+
+def add(
+    name: str,
+    content: str | bytes,
+    reader: str,
+    expect: str,
+    what: str,
+    *,
+    rule: str = "",
+    line: int | None = None,
+    column: str = "",
+    message: str = "",
+) -> None:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    (HERE / name).write_bytes(data)
+    MANIFEST_ROWS.append(
+        {
+            "file": name,
+            "reader": reader,
+            "expect": expect,
+            "rule": rule,
+            "line": "" if line is None else str(line),
+            "column": column,
+            "message": message,
+            "what": what,
+        }
+    )
+
+
+def evidence_table() -> None:
+    good = csv_text(TALLIES_COLUMNS, good_tallies())
+    lines = good.splitlines(keepends=True)
+
+    add("tallies_bom.csv", "\ufeff" + good, "tallies", "reads", "UTF-8 byte-order mark")
+    add("tallies_crlf.csv", good.replace("\n", "\r\n"), "tallies", "reads", "Windows line ends")
+    shuffled = TALLIES_COLUMNS[::-1]
+    add("tallies_columns_shuffled.csv", csv_text(shuffled, good_tallies()), "tallies", "reads",
+        "columns in another order (read by name)")  # fmt: skip
+    add("tallies_blank_lines.csv", lines[0] + lines[1] + "\n,,,\n" + "".join(lines[2:]),
+        "tallies", "reads", "blank and all-empty lines between records")  # fmt: skip
+    add("tallies_truncated.csv", good[: good.rindex("2022-09-30") + 4], "tallies", "DataError",
+        "file cut off in the middle of the last record", rule="field_count", line=4)  # fmt: skip
+    add("tallies_semicolon.csv", csv_text(TALLIES_COLUMNS, good_tallies(), delimiter=";"),
+        "tallies", "DataError", "semicolon-separated (a European spreadsheet's CSV)",
+        rule="delimiter", line=1)  # fmt: skip
+    add("tallies_header_only.csv", lines[0], "tallies", "DataError", "a header and no rows",
+        rule="empty", line=1)  # fmt: skip
+    add("tallies_empty.csv", b"", "tallies", "DataError", "zero bytes", rule="empty", line=1)
+    renamed = ["tally id" if c == "tally_id" else c for c in TALLIES_COLUMNS]
+    add("tallies_column_renamed.csv", ",".join(renamed) + "\n" + "".join(lines[1:]), "tallies",
+        "DataError", "a column renamed by hand", rule="unknown_column", line=1,
+        column="tally id")  # fmt: skip
+    dup_col = (
+        lines[0].rstrip("\n")
+        + ",notes\n"
+        + "".join(line.rstrip("\n") + ",x\n" for line in lines[1:])
+    )
+    add("tallies_duplicate_column.csv", dup_col, "tallies", "DataError",
+        "the same column twice in the header", rule="duplicate_column", line=1,
+        column="notes")  # fmt: skip
+    rows = good_tallies()
+    rows[1]["value"] = "thirty"
+    add("tallies_text_in_value.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "words in the numeric column value", rule="integer", line=3, column="value")  # fmt: skip
+    rows = good_tallies()
+    rows[2]["value"] = "1,200"
+    add("tallies_thousands_separator.csv", csv_text(TALLIES_COLUMNS, rows), "tallies",
+        "DataError", "a thousands separator inside a quoted count", rule="integer", line=4,
+        column="value")  # fmt: skip
+    rows = good_tallies()
+    rows[0]["value"] = "-5"
+    add("tallies_negative_value.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "a negative count", rule="integer", line=2, column="value")  # fmt: skip
+    rows = good_tallies()
+    rows[0]["period_end"] = "2022-02-30"
+    add("tallies_impossible_date.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "30 February", rule="date", line=2, column="period_end")  # fmt: skip
+    rows = good_tallies()
+    rows[1]["period_start"] = "03/04/2022"
+    add("tallies_date_format.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "a day/month/year date", rule="date", line=3, column="period_start")  # fmt: skip
+    rows = good_tallies()
+    rows[2]["period_start"], rows[2]["period_end"] = "2022-09-30", "2022-07-01"
+    add("tallies_period_reversed.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "a window ending before it starts", rule="period_order", line=4,
+        column="period_start")  # fmt: skip
+    rows = good_tallies()
+    rows[2]["claim"] = "x" * 25_000
+    add("tallies_enormous_field.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "a 25,000-character claim", rule="field_size", line=4, column="claim")  # fmt: skip
+    rows = good_tallies()
+    rows[1]["claim"] = "Synthetic claim about S\u00e9gou."
+    add("tallies_latin1.csv", csv_text(TALLIES_COLUMNS, rows).encode("latin-1"), "tallies",
+        "DataError", "saved as Latin-1 (mixed encodings)", rule="encoding", line=3)  # fmt: skip
+    rows = good_tallies()
+    rows[2]["claim"] = "\u201cSynthetic\u201d claim"
+    add("tallies_cp1252_quotes.csv", csv_text(TALLIES_COLUMNS, rows).encode("cp1252"),
+        "tallies", "DataError", "Windows-1252 curly quotes", rule="encoding", line=4)  # fmt: skip
+    add("tallies_utf16.csv", good.encode("utf-16"), "tallies", "DataError",
+        "saved as UTF-16 by a spreadsheet", rule="encoding", line=1)  # fmt: skip
+    add("tallies_nul_byte.csv", good.replace("Synthetic claim.", "Synthetic\x00claim.", 1),
+        "tallies", "DataError", "a NUL byte (a binary file)", rule="encoding",
+        line=2)  # fmt: skip
+    rows = good_tallies()
+    rows[2]["tally_id"] = "body_a-001"
+    add("tallies_duplicate_id.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "the same tally_id twice", rule="unique", line=4, column="tally_id")  # fmt: skip
+    add("tallies_unclosed_quote.csv",
+        good.replace("Synthetic claim.", '"Synthetic claim.', 1).replace("\n", "\n", 1),
+        "tallies", "DataError", "a quote opened and never closed", rule="csv",
+        line=2)  # fmt: skip
+    extra_field = lines[0] + lines[1] + lines[2].rstrip("\n") + ",surplus\n" + lines[3]
+    add("tallies_extra_field.csv", extra_field, "tallies", "DataError",
+        "an unquoted comma: one field too many", rule="field_count", line=3)  # fmt: skip
+    rows = good_tallies()
+    rows[0]["qualifier"] = "approximately"
+    add("tallies_bad_qualifier.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "a qualifier outside the vocabulary", rule="allowed_values", line=2,
+        column="qualifier")  # fmt: skip
+    rows = good_tallies()
+    rows[1].update(qualifier="between", value="", value_low="20")
+    add("tallies_between_open.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "'between' with no upper bound", rule="qualifier_bounds", line=3,
+        column="value_high")  # fmt: skip
+    rows = good_tallies()
+    rows[2]["source_id"] = "src-missing"
+    add("tallies_unknown_source.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "a source_id with no document", rule="foreign_key", line=4,
+        column="source_id")  # fmt: skip
+    rows = good_tallies()
+    rows[0]["tally_id"] = ""
+    add("tallies_missing_id.csv", csv_text(TALLIES_COLUMNS, rows), "tallies", "DataError",
+        "a required value left blank", rule="required", line=2, column="tally_id")  # fmt: skip
+    missing_col = [c for c in TALLIES_COLUMNS if c != "qualifier"]
+    add("tallies_missing_column.csv", csv_text(missing_col, good_tallies()), "tallies",
+        "DataError", "a required column deleted", rule="required_column", line=1,
+        column="qualifier")  # fmt: skip
+
+    source = dict(GOOD_SOURCE, url="javascript:alert(1)")
+    add("sources_javascript_url.csv", csv_text(SOURCES_COLUMNS, [source]), "sources",
+        "DataError", "a javascript: address", rule="url", line=2, column="url")  # fmt: skip
+    add("sources_tab_delimited.csv", csv_text(SOURCES_COLUMNS, [GOOD_SOURCE], delimiter="\t"),
+        "sources", "DataError", "tab-separated", rule="delimiter", line=1)  # fmt: skip
+    source = dict(GOOD_SOURCE, grade="A")
+    add("sources_bad_grade.csv", csv_text(SOURCES_COLUMNS, [source]).replace("\n", "\r\n"),
+        "sources", "DataError", "a grade outside P/M/S/D (CRLF file)", rule="allowed_values",
+        line=2, column="grade")  # fmt: skip
+    multiline = dict(GOOD_SOURCE, title="A title\nover two lines")
+    second = dict(GOOD_SOURCE, source_id="src-b", published="2023-13-01")
+    add("sources_multiline_then_bad_date.csv", csv_text(SOURCES_COLUMNS, [multiline, second]),
+        "sources", "DataError", "a quoted line break, then a month 13 on the next record",
+        rule="date", line=4, column="published")  # fmt: skip
+    body = dict(GOOD_BODY, coverage_start="2023-01-01", coverage_end="2022-01-01")
+    add("bodies_coverage_reversed.csv", csv_text(BODIES_COLUMNS, [body]), "bodies", "DataError",
+        "coverage ending before it starts", rule="period_order", line=2,
+        column="coverage_start")  # fmt: skip
+    add("bodies_bom_crlf.csv", ("\ufeff" + csv_text(BODIES_COLUMNS, [GOOD_BODY])).replace(
+        "\n", "\r\n"), "bodies", "reads", "BOM and CRLF together (Excel's 'CSV UTF-8')")  # fmt: skip
+    rows = [intervention("a", "2021-12-01", "true"), intervention("b", "2022-01-01", "TRUE")]
+    add("interventions_two_defaults.csv", csv_text(INTERVENTIONS_COLUMNS, rows),
+        "interventions", "DataError", "two default dates", rule="one_default",
+        column="is_default")  # fmt: skip
+    rows = [intervention("a", "2021-12-01", "maybe")]
+    add("interventions_bad_bool.csv", csv_text(INTERVENTIONS_COLUMNS, rows), "interventions",
+        "DataError", "a boolean that is neither", rule="boolean", line=2,
+        column="is_default")  # fmt: skip
+    rows = [intervention("Wagner Arrival", "2021-12-01", "true")]
+    add("interventions_bad_id.csv", csv_text(INTERVENTIONS_COLUMNS, rows), "interventions",
+        "DataError", "an id with capitals and a space", rule="identifier", line=2,
+        column="intervention_id")  # fmt: skip
+    add("known_issues_no_set_aside.csv",
+        "issue_id,check,tally_ids,explanation\nk1,copies_disagree,a-001;a-002,Synthetic.\n",
+        "known_issues", "reads", "the optional set_aside column left out")  # fmt: skip
+    add("known_issues_bad_check.csv",
+        "issue_id,check,tally_ids,explanation\nk1,vibes,a-001,Synthetic.\n",
+        "known_issues", "DataError", "an audit check that does not exist",
+        rule="allowed_values", line=2, column="check")  # fmt: skip
+
+
+# ---------------------------------------------------------------- suite files and parameters
+
+
+def suites() -> None:
+    item = "- name: synthetic\n  notebook: incident\n"
+    add("suite_bom_crlf.yml", ("\ufeff" + item).replace("\n", "\r\n"), "suite", "reads",
+        "BOM and CRLF")  # fmt: skip
+    add("suite_traversal_name.yml", "- name: ../../outside\n  notebook: incident\n", "suite",
+        "reads", "a name climbing out of the output folder (sanitised)")  # fmt: skip
+    add("suite_not_a_list.yml", "notebook: incident\n", "suite", "ParameterError",
+        "a mapping where a list is expected", message="a YAML list")  # fmt: skip
+    add("suite_empty.yml", b"", "suite", "ParameterError", "zero bytes",
+        message="a YAML list")  # fmt: skip
+    add("suite_bad_yaml.yml", "- name: a\n  notebook: [incident\n", "suite", "ParameterError",
+        "an unclosed bracket", message="not valid YAML")  # fmt: skip
+    add("suite_unknown_key.yml", "- notebook: incident\n  parameter: {}\n", "suite",
+        "ParameterError", "a misspelt key", message="unknown key")  # fmt: skip
+    add("suite_unknown_notebook.yml", "- notebook: incidents\n", "suite", "ParameterError",
+        "a notebook that does not exist", message="unknown notebook")  # fmt: skip
+    add("suite_impossible_date.yml",
+        "- notebook: source_comparison\n  parameters:\n    start: 2022-02-30\n", "suite",
+        "ParameterError", "30 February as a YAML date", message="2022-02-30")  # fmt: skip
+    add("suite_latin1.yml", "- name: caf\u00e9\n  notebook: incident\n".encode("latin-1"),
+        "suite", "ParameterError", "saved as Latin-1", message="line 1")  # fmt: skip
+    add("suite_duplicate_names.yml",
+        "- name: a\n  notebook: incident\n- name: a\n  notebook: before_after\n", "suite",
+        "ParameterError", "two reports named alike", message="used twice")  # fmt: skip
+    add("suite_python_tag.yml",
+        "- notebook: incident\n  parameters:\n    incident_id: !!python/object/apply:os.getcwd []\n",
+        "suite", "ParameterError", "a YAML tag that would run Python",
+        message="not valid YAML")  # fmt: skip
+    add("suite_string_number.yml",
+        "- notebook: before_after\n  parameters:\n    seed: '7'\n", "suite", "ParameterError",
+        "a quoted number for an int parameter", message="seed")  # fmt: skip
+
+
+def parameters() -> None:
+    def params(name: str, notebook: str, cli: list[str], expect: str, what: str, **kw) -> None:
+        text = json.dumps({"notebook": notebook, "cli": cli}, indent=1) + "\n"
+        add(name, text, "params", expect, what, **kw)
+
+    params("params_quotes_newlines.json", "incident",
+           ["incident_id=a'b\"c\\d\nimport os; os.getcwd()"], "reads",
+           "quotes, a backslash, a newline and code in a string")  # fmt: skip
+    params("params_impossible_date.json", "source_comparison", ["start=2022-02-30"],
+           "ParameterError", "30 February", message="start")  # fmt: skip
+    params("params_date_format.json", "source_comparison", ["start=01/02/2022"],
+           "ParameterError", "a day/month/year date", message="YYYY-MM-DD")  # fmt: skip
+    params("params_end_before_start.json", "source_comparison",
+           ["start=2023-01-01", "end=2022-01-01"], "ParameterError", "the end before the start",
+           message="before start")  # fmt: skip
+    params("params_typo.json", "before_after", ["arival_date=2021-12-01"], "ParameterError",
+           "a misspelt name", message="did you mean 'arrival_date'")  # fmt: skip
+    params("params_text_for_int.json", "before_after", ["seed=seven"], "ParameterError",
+           "text for an integer", message="integer")  # fmt: skip
+    params("params_nan.json", "incident", ["about_width=nan"], "ParameterError",
+           "a float that is not a number", message="finite")  # fmt: skip
+    params("params_out_of_range.json", "incident", ["about_width=1"], "ParameterError",
+           "a width at its exclusive maximum", message="< 1")  # fmt: skip
+    params("params_broken_json_list.json", "before_after", ["alternative_dates=[2022-01-01"],
+           "ParameterError", "a JSON list not closed", message="JSON")  # fmt: skip
+    params("params_missing_dir.json", "incident", ["tallies_dir=does/not/exist"],
+           "ParameterError", "a folder that does not exist", message="names no folder")  # fmt: skip
+    params("params_nul_path.json", "incident", ["tallies_dir=a\u0000b"], "ParameterError",
+           "a NUL character in a path", message="NUL")  # fmt: skip
+    params("params_bad_bool_word.json", "before_after", ["seasonality=2.5"], "ParameterError",
+           "a fraction for an integer", message="integer")  # fmt: skip
+    params("params_no_equals.json", "incident", ["incident_id"], "ParameterError",
+           "-p without NAME=VALUE", message="NAME=VALUE")  # fmt: skip
+    params("params_unknown_notebook.json", "incidents", [], "ParameterError",
+           "a notebook that does not exist", message="unknown notebook")  # fmt: skip
+
+
+def main() -> None:
+    for old in HERE.iterdir():
+        if old.suffix in {".csv", ".yml", ".json", ".xlsx"} and old.name != MANIFEST.name:
+            old.unlink()
+    MANIFEST_ROWS.clear()
+    evidence_table()
+    suites()
+    parameters()
+    with MANIFEST.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(MANIFEST_ROWS)
+    print(f"{len(MANIFEST_ROWS)} corpus files written to {HERE.name}/")
+
+
+if __name__ == "__main__":
+    main()
