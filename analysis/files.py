@@ -84,12 +84,18 @@ def neutralise_formula(value: object) -> object:
 
 
 def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **to_csv_kwargs) -> Path:
-    """Export a table for spreadsheet users: formula-like text neutralised, written atomically."""
+    """Export a table for spreadsheet users: formula-like text neutralised, written atomically.
+
+    Records end with CRLF (RFC 4180) unless ``lineterminator`` is given: Python's CSV writer
+    quotes a field holding a character of the line terminator, so a cell with a bare carriage
+    return is quoted instead of splitting its row in two.
+    """
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise_formula)
     to_csv_kwargs.setdefault("index", False)
+    to_csv_kwargs.setdefault("lineterminator", "\r\n")
     with atomic_write(path) as handle:
         safe.to_csv(handle, **to_csv_kwargs)
     return Path(path)
