@@ -49,10 +49,14 @@ GREY = "#8C8C8C"
 
 
 def plain(text: object) -> str:
-    """Text from data, made safe for a matplotlib label (no mathtext, no NA)."""
+    """Text from data, made safe for a matplotlib label (no mathtext, no NA).
+
+    Every ``$`` is escaped, so no pair can open mathtext; matplotlib then shows ``\\$`` as
+    ``$`` and leaves other backslashes as they are, so the label reads exactly as the data.
+    """
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
-    return str(text).replace("\\", "\\\\").replace("$", r"\$")
+    return str(text).replace("$", r"\$")
 
 
 def _pyplot():
