@@ -215,22 +215,22 @@ def match_actor(
 
 
 def _per_category(
-    series: pd.Series, matcher: _Matcher
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each row: the first name's group (or None), and whether any name is Wagner/Russian."""
-    cat = series.astype("category") if not isinstance(series.dtype, pd.CategoricalDtype) else series
+    series: pd.Series, matcher: _Matcher, position: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row: the group code of its first name (-1 if none), and whether any name in it
+    designates Wagner or other Russian forces. Work is per distinct value, not per row."""
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
     categories = cat.cat.categories
     codes = cat.cat.codes.to_numpy()
-    first_group = np.empty(len(categories) + 1, dtype=object)
+    first_group = np.full(len(categories) + 1, -1, dtype=np.int8)
     any_wagner = np.zeros(len(categories) + 1, dtype=bool)
-    all_matched = np.ones(len(categories) + 1, dtype=bool)
     for i, value in enumerate(categories):
         found = matcher.cell(value)
-        first_group[i] = found[0][1][0] if found and found[0][1] is not None else None
+        if found and found[0][1] is not None:
+            first_group[i] = position[found[0][1][0]]
         any_wagner[i] = any(m is not None and m[1] for _, m in found)
-        all_matched[i] = all(m is not None for _, m in found)
-    first_group[-1] = None
-    return first_group[codes], any_wagner[codes], all_matched[codes]
+    # code -1 (missing) indexes the last slot: no group, no Wagner
+    return first_group[codes], any_wagner[codes]
 
 
 def harmonize_actors(
@@ -265,20 +265,21 @@ def harmonize_actors(
     """
     matcher = _Matcher(_table(table))
     n = len(events)
+    dtype = event_dtypes()["perpetrator_group"]
+    position = {name: i for i, name in enumerate(dtype.categories)}
     wagner = np.zeros(n, dtype=bool)
-    group = np.full(n, None, dtype=object)
+    codes = np.full(n, -1, dtype=np.int8)
     for field in ACTOR_FIELDS:
         if field not in events:
             continue
-        first, any_wagner, _ = _per_category(events[field], matcher)
+        first, any_wagner = _per_category(events[field], matcher, position)
         wagner |= any_wagner
         if field == "actor1":
-            group = first
-    state = group == "state_forces"
-    group = np.where(state & wagner, "state_forces_with_foreign", group)
-    out = events.copy()
-    dtype = event_dtypes()["perpetrator_group"]
-    out["perpetrator_group"] = pd.Categorical(group, dtype=dtype)
+            codes = first
+    state = codes == position["state_forces"]
+    codes = np.where(state & wagner, position["state_forces_with_foreign"], codes).astype(np.int8)
+    out = events.copy(deep=False)  # copy-on-write: the caller's frame is not changed
+    out["perpetrator_group"] = pd.Categorical.from_codes(codes, dtype=dtype)
     out["wagner_involved"] = wagner
     return out
 

@@ -175,8 +175,6 @@ def _convert(series: pd.Series, name: str, dtype: object) -> pd.Series:
     if isinstance(dtype, pd.CategoricalDtype):
         if dtype.categories is not None and len(dtype.categories):
             return series.astype(dtype)
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            return series.cat.remove_unused_categories()
         return series.astype("category")
     if name in ("date_start", "date_end"):
         return pd.to_datetime(series).astype("datetime64[s]")
@@ -184,6 +182,40 @@ def _convert(series: pd.Series, name: str, dtype: object) -> pd.Series:
         converted = pd.to_datetime(series, utc=True)
         return converted.astype("datetime64[s, UTC]")
     return series.astype(dtype)
+
+
+def _missing(n: int, dtype: object, index: pd.Index) -> pd.Series:
+    """A column of ``n`` missing values of ``dtype``, built without per-element work."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        if dtype.categories is None or not len(dtype.categories):
+            dtype = pd.CategoricalDtype(pd.Index([], dtype="str"))
+        values = pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=dtype)
+        return pd.Series(values, index=index)
+    if dtype == np.dtype(bool):
+        return pd.Series(np.zeros(n, dtype=bool), index=index)
+    if isinstance(dtype, pd.Int64Dtype):
+        return pd.Series(
+            pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)),
+            index=index,
+        )
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        naive = pd.Series(np.full(n, np.datetime64("NaT", "s")), index=index)
+        return naive.dt.tz_localize(dtype.tz)
+    if np.dtype("M8[s]") == dtype:
+        return pd.Series(np.full(n, np.datetime64("NaT", "s")), index=index)
+    if dtype == np.dtype("float64"):
+        return pd.Series(np.full(n, np.nan), index=index)
+    return pd.Series(np.full(n, np.nan, dtype=object), index=index).astype(dtype)
+
+
+def _same(have: object, want: object) -> bool:
+    if isinstance(want, pd.CategoricalDtype):
+        if not isinstance(have, pd.CategoricalDtype):
+            return False
+        if want.categories is None or not len(want.categories):
+            return True
+        return list(have.categories) == list(want.categories) and have.ordered == want.ordered
+    return have == want
 
 
 def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
@@ -198,14 +230,10 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
     for name, dtype in dtypes.items():
         if name in frame.columns:
             series = frame[name]
-        elif name in ("wagner_involved", "civilian_victims"):
-            series = pd.Series(np.zeros(n, dtype=bool), index=frame.index)
+            if not _same(series.dtype, dtype):
+                series = _convert(series, name, dtype)
         else:
-            series = pd.Series([pd.NA] * n, index=frame.index, dtype="object")
-            if name in ("latitude", "longitude"):
-                series = series.astype("float64")
-        if series.dtype != dtype:
-            series = _convert(series, name, dtype)
+            series = _missing(n, dtype, frame.index)
         columns[name] = series
     out = pd.DataFrame(columns)
     out.index = pd.RangeIndex(len(out))

@@ -16,7 +16,8 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,20 +47,86 @@ _BOM = b"\xef\xbb\xbf"
 _HEAD = 1 << 16
 
 
-@dataclass(frozen=True)
-class RawFile:
-    """What a read-only pass over an input file found: checksum, size, line count, first bytes."""
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallies-sha256")
 
-    path: Path
-    sha256: str
-    size: int
-    n_newlines: int
-    ends_with_newline: bool
-    head: bytes
+
+_COUNTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallies-lines")
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    """sha256 and size of a file, in one read-only pass (hashlib releases the GIL)."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def _count_lines(path: Path) -> tuple[int, bool]:
+    """Newline count and whether the file ends with one (numpy, so the GIL is released)."""
+    newlines = 0
+    last = b""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            newlines += int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10))
+            last = block[-1:]
+    return newlines, last == b"\n"
+
+
+class RawFile:
+    """An input file, opened read-only: its first bytes now, its checksum and line count later.
+
+    The sha256 is computed on a background thread as soon as the file is scanned, so that a
+    reader can do other work (such as loading a cache entry) meanwhile; :attr:`sha256` waits
+    for it. The line count is computed on first use.
+    """
+
+    def __init__(self, path: Path, head: bytes, stat: os.stat_result) -> None:
+        self.path = path
+        self.head = head
+        self.stat = stat
+        self._sha = _HASHER.submit(_digest, path)
+        self._lines: Future[tuple[int, bool]] | None = None
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def sha256(self) -> str:
+        digest, size = self._sha.result()
+        if size != self.stat.st_size:
+            raise DataError(
+                "the file changed while it was being read", file=self.path, rule="changed"
+            )
+        return digest
+
+    @property
+    def size(self) -> int:
+        return self.stat.st_size
+
+    def hashed(self) -> bool:
+        """Whether the checksum is already known."""
+        return self._sha.done()
+
+    def count_lines_soon(self) -> None:
+        """Start counting the lines on a background thread (for a reader about to parse)."""
+        if self._lines is None:
+            self._lines = _COUNTER.submit(_count_lines, self.path)
+
+    @property
+    def n_newlines(self) -> int:
+        self.count_lines_soon()
+        assert self._lines is not None
+        return self._lines.result()[0]
+
+    @property
+    def ends_with_newline(self) -> bool:
+        self.count_lines_soon()
+        assert self._lines is not None
+        return self._lines.result()[1]
 
     @property
     def n_lines(self) -> int:
@@ -67,16 +134,18 @@ class RawFile:
         return self.n_newlines + (0 if self.ends_with_newline or self.size == 0 else 1)
 
     def read_bytes(self) -> bytes:
-        """The whole file (opened read-only); checked against the checksum of the scan."""
+        """The whole file (opened read-only); checked against the checksum."""
         with open(self.path, "rb") as handle:
             data = handle.read()
         if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise DataError("file changed while it was being read", file=self.path, rule="changed")
+            raise DataError(
+                "the file changed while it was being read", file=self.path, rule="changed"
+            )
         return data
 
 
 def scan_file(path: str | os.PathLike[str]) -> RawFile:
-    """Stream ``path`` once, read-only: sha256, size, newline count and the first 64 KiB.
+    """Open ``path`` read-only: its first 64 KiB now, its sha256 on a background thread.
 
     Raises
     ------
@@ -88,22 +157,12 @@ def scan_file(path: str | os.PathLike[str]) -> RawFile:
         raise DataError("file not found", file=target, rule="missing_file")
     if not target.is_file():
         raise DataError("not a regular file", file=target, rule="missing_file")
-    digest = hashlib.sha256()
-    size = 0
-    newlines = 0
-    head = b""
-    last = b""
     with open(target, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-            newlines += block.count(b"\n")
-            if len(head) < _HEAD:
-                head += block[: _HEAD - len(head)]
-            size += len(block)
-            last = block[-1:]
-    if size == 0 or not head.strip(_BOM + b" \r\n\t"):
+        stat = os.fstat(handle.fileno())
+        head = handle.read(_HEAD)
+    if stat.st_size == 0 or not head.strip(_BOM + b" \r\n\t"):
         raise DataError("the file is empty", file=target, line=1, rule="empty")
-    return RawFile(target, digest.hexdigest(), size, newlines, last == b"\n", head)
+    return RawFile(target, head, stat)
 
 
 def normalise_name(name: str) -> str:
@@ -169,37 +228,56 @@ def sniff_kind(columns: Iterable[str]) -> str | None:
 
 @dataclass
 class CsvTable:
-    """A CSV file parsed as text: one string column per (normalised) header name."""
+    """A tabular input read as text: its columns, and where each row came from.
+
+    For CSV files the text itself is streamed batch by batch (see :func:`read_csv_columns`),
+    so ``table`` is None; JSON records and R data frames are held whole in ``table``.
+    """
 
     raw: RawFile
-    table: pa.Table
+    table: pa.Table | None
     columns: list[str]
     first_line: int
     hxl: bool
     _lines: np.ndarray | None = field(default=None, repr=False)
+    record_label: str | None = None
+    record_base: int = 0
+    n_rows: int | None = None
+    simple_lines: bool | None = None
 
     @property
     def num_rows(self) -> int:
-        return self.table.num_rows
-
-    record_label: str | None = None
-    record_base: int = 0
+        if self.n_rows is not None:
+            return self.n_rows
+        return 0 if self.table is None else self.table.num_rows
 
     @property
     def json_records(self) -> bool:
         """True when rows are records of a JSON array or an R data frame, not CSV lines."""
         return self.record_label is not None
 
-    def lines(self) -> np.ndarray:
-        """The 1-based physical line of each data row."""
+    def _exact_lines(self) -> np.ndarray:
         if self._lines is None:
-            return np.arange(self.first_line, self.first_line + self.num_rows, dtype=np.int64)
+            skip = 1 + int(self.hxl)
+            self._lines = _record_lines(self.raw.path)[skip:]
         return self._lines
 
-    def line_of(self, row: int) -> int:
-        if self._lines is None:
+    def lines(self) -> np.ndarray:
+        """The 1-based physical line of each data row."""
+        if self.simple_lines:
+            return np.arange(self.first_line, self.first_line + self.num_rows, dtype=np.int64)
+        lines = self._exact_lines()
+        if lines.size != self.num_rows:  # pragma: no cover - defensive
+            raise DataError(
+                "could not match the rows to lines of the file", file=self.raw.path, rule="parse"
+            )
+        return lines
+
+    def line_of(self, row: int) -> int | None:
+        if self.simple_lines:
             return self.first_line + int(row)
-        return int(self._lines[row])
+        lines = self._exact_lines()
+        return int(lines[row]) if 0 <= row < lines.size else None
 
     def error(self, row: int | None, column: str | None, message: str, rule: str) -> DataError:
         if self.json_records:
@@ -219,7 +297,38 @@ class CsvTable:
         return origin_array(self.raw.name, self.lines())
 
     def text(self, name: str) -> pa.ChunkedArray:
+        assert self.table is not None
         return self.table.column(name)
+
+    def whole(self) -> Batch:
+        """The held table as one batch (JSON and R inputs)."""
+        assert self.table is not None
+        return Batch(self, self.table, 0)
+
+
+class Batch:
+    """A slice of an input's rows, as text, that knows its rows' place in the file."""
+
+    def __init__(self, source: CsvTable, data: pa.RecordBatch | pa.Table, offset: int) -> None:
+        self.source = source
+        self.data = data
+        self.offset = offset
+        self.present = set(data.schema.names)
+
+    @property
+    def num_rows(self) -> int:
+        return self.data.num_rows
+
+    @property
+    def columns(self) -> list[str]:
+        return self.source.columns
+
+    def text(self, name: str) -> pa.Array:
+        column = self.data.column(name)
+        return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+    def error(self, row: int | None, column: str | None, message: str, rule: str) -> DataError:
+        return self.source.error(None if row is None else self.offset + row, column, message, rule)
 
 
 def _record_lines(path: Path) -> np.ndarray:
@@ -253,28 +362,8 @@ def _header(raw: RawFile) -> list[str]:
     return first
 
 
-def read_csv_text(
-    raw: RawFile,
-    *,
-    include: Sequence[str] | None = None,
-    hxl: bool = True,
-    aliases: Mapping[str, str] | None = None,
-) -> CsvTable:
-    """Parse a CSV file with every column as text (empty cells are empty strings).
-
-    Parameters
-    ----------
-    raw
-        The scanned file.
-    include
-        Normalised column names to keep (those absent from the file are ignored).
-    hxl
-        Recognise (and drop) an HXL hashtag row right under the header.
-    aliases
-        Other spellings of column names (normalised) -> the name used by the reader.
-    """
-    header = _header(raw)
-    names = [normalise_name(name) for name in header]
+def _names(raw: RawFile, aliases: Mapping[str, str] | None) -> list[str]:
+    names = [normalise_name(name) for name in _header(raw)]
     if aliases:
         names = [aliases.get(name, name) for name in names]
     seen: set[str] = set()
@@ -289,22 +378,70 @@ def read_csv_text(
                 rule="duplicate_column",
             )
         seen.add(name)
-    keep = names if include is None else [name for name in include if name in seen]
+    return names
+
+
+def read_csv_columns(
+    raw: RawFile,
+    convert: Callable[[Batch], Mapping[str, pa.Array]],
+    *,
+    include: Sequence[str] | None = None,
+    hxl: bool = True,
+    aliases: Mapping[str, str] | None = None,
+    check_header: Callable[[CsvTable], None] | None = None,
+    block_size: int = 1 << 22,
+) -> tuple[CsvTable, dict[str, pa.ChunkedArray]]:
+    """Stream a CSV file as text, batch by batch, through ``convert``; collect its output.
+
+    Every column is read as text (empty cells are empty strings) so that each reader converts
+    and checks values itself, with line numbers. Only the converted columns are kept, so the
+    text of columns that become categories or numbers never exists for the whole file at once.
+
+    Parameters
+    ----------
+    raw
+        The scanned file.
+    convert
+        Turns a :class:`Batch` of text into named arrays (raise ``batch.error(...)`` on bad
+        values).
+    include
+        Normalised column names to read (others are skipped by the parser).
+    hxl
+        Recognise (and drop) an HXL hashtag row right under the header.
+    aliases
+        Other spellings of column names (normalised) -> the name used by the reader.
+    check_header
+        Called with the (still empty) table once the header is known, e.g. to check required
+        columns before any data is parsed.
+
+    Returns
+    -------
+    (CsvTable, dict)
+        The table's description (columns, row count, line numbers) and the converted columns.
+    """
+    raw.count_lines_soon()
+    names = _names(raw, aliases)
+    known = set(names)
+    keep = names if include is None else [name for name in include if name in known]
     if not keep:
         keep = names[:1]
+    meta = CsvTable(raw, None, names, 2, False)
+    if check_header is not None:
+        check_header(meta)
     invalid: list[object] = []
 
     def _on_invalid(row: object) -> str:
         invalid.append(row)
         return "error"
 
-    def _parse(newlines_in_values: bool) -> pa.Table:
-        return pv.read_csv(
+    out: dict[str, list[pa.Array]] = {}
+    offset = 0
+    first = True
+    try:
+        reader = pv.open_csv(
             raw.path,
-            read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-            parse_options=pv.ParseOptions(
-                newlines_in_values=newlines_in_values, invalid_row_handler=_on_invalid
-            ),
+            read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
+            parse_options=pv.ParseOptions(newlines_in_values=True, invalid_row_handler=_on_invalid),
             convert_options=pv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
                 include_columns=keep,
@@ -312,40 +449,57 @@ def read_csv_text(
                 quoted_strings_can_be_null=False,
             ),
         )
+        for batch in reader:
+            if first and hxl and batch.num_rows:
+                if _first_row_is_hxl(batch) and _row_is_hxl(raw, names):
+                    meta.hxl = True
+                    meta.first_line = 3
+                    batch = batch.slice(1)
+            first = False
+            if batch.num_rows == 0:
+                continue
+            for key, value in convert(Batch(meta, batch, offset)).items():
+                out.setdefault(key, []).append(value)
+            offset += batch.num_rows
+    except pa.ArrowInvalid as exc:
+        raise _translate(raw, exc, invalid, names) from None
+    meta.n_rows = offset
+    meta.simple_lines = offset + 1 + int(meta.hxl) == raw.n_lines
+    columns = {
+        key: pa.chunked_array(chunks) if chunks else pa.chunked_array([], pa.string())
+        for key, chunks in out.items()
+    }
+    return meta, columns
 
-    lines: np.ndarray | None = None
-    try:
-        table = _parse(False)
-    except pa.ArrowInvalid:
-        invalid.clear()
-        table = None
-    if table is None or table.num_rows + 1 != raw.n_lines:
-        try:
-            table = _parse(True)
-        except pa.ArrowInvalid as exc:
-            raise _translate(raw, exc, invalid, names) from None
-        lines = _record_lines(raw.path)[1:]
-        if lines.size != table.num_rows:  # pragma: no cover - defensive
-            raise DataError(
-                "could not match the rows to lines of the file", file=raw.path, rule="parse"
-            )
-    first_line = 2
-    is_hxl = False
-    if hxl and table.num_rows:
-        first = table.slice(0, 1).to_pylist()[0]
-        values = [str(v).strip() for v in first.values()]
-        if any(v.startswith("#") for v in values) and all(
-            not v or v.startswith("#") for v in values
-        ):
-            # every kept column is blank or a hashtag: check the whole row to be sure
-            is_hxl = _row_is_hxl(raw, names)
-    if is_hxl:
-        table = table.slice(1)
-        first_line = 3
-        if lines is not None:
-            lines = lines[1:]
-    table = table.combine_chunks()
-    return CsvTable(raw, table, names, first_line, is_hxl, lines)
+
+def _first_row_is_hxl(batch: pa.RecordBatch) -> bool:
+    first = batch.slice(0, 1).to_pylist()[0]
+    values = [str(v).strip() for v in first.values()]
+    return any(v.startswith("#") for v in values) and all(
+        not v or v.startswith("#") for v in values
+    )
+
+
+def read_csv_text(
+    raw: RawFile,
+    *,
+    include: Sequence[str] | None = None,
+    hxl: bool = True,
+    aliases: Mapping[str, str] | None = None,
+) -> CsvTable:
+    """Read a (small) CSV file whole, as text; ``table`` holds its columns."""
+
+    def identity(batch: Batch) -> dict[str, pa.Array]:
+        return {name: batch.text(name) for name in batch.data.schema.names}
+
+    meta, columns = read_csv_columns(raw, identity, include=include, hxl=hxl, aliases=aliases)
+    if columns:
+        meta.table = pa.table(columns)
+    else:
+        names = include if include is not None else meta.columns
+        present = [n for n in names if n in set(meta.columns)] or meta.columns[:1]
+        meta.table = pa.table({n: pa.array([], pa.string()) for n in present})
+    return meta
 
 
 def _row_is_hxl(raw: RawFile, names: list[str]) -> bool:
@@ -397,11 +551,15 @@ def _find_line(raw: RawFile, text: str) -> int | None:
 # ---- value conversion ----------------------------------------------------------------------
 
 
-def blank_to_null(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Trim whitespace; empty strings become null."""
-    trimmed = pc.utf8_trim_whitespace(values)
-    out = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+def blank_to_null(values: pa.Array | pa.ChunkedArray, *, trim: bool = True) -> pa.Array:
+    """Trim whitespace (unless ``trim=False``); empty strings become null."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    text = pc.utf8_trim_whitespace(values) if trim else values
+    blank = pc.equal(text, "")
+    if not pc.any(blank).as_py():
+        return text
+    return pc.if_else(blank, pa.scalar(None, pa.string()), text)
 
 
 def _first_true(mask: pa.Array | pa.ChunkedArray) -> int:
@@ -473,6 +631,13 @@ def parse_counts(
 ) -> pa.Array:
     """Parse non-negative whole numbers (``"3"``, ``"3.0"``); blank is missing unless required."""
     text = blank_to_null(values)
+    if text.null_count == 0 or not required:
+        try:  # fast path: every value a plain integer
+            number = pc.cast(text, pa.int64())
+        except pa.ArrowInvalid:
+            number = None
+        if number is not None and (len(number) == number.null_count or pc.min(number).as_py() >= 0):
+            return number
     ok = pc.match_substring_regex(text, _COUNT)
     bad = pc.invert(pc.fill_null(ok, not required))
     if pc.any(bad).as_py():
@@ -501,6 +666,18 @@ def parse_floats(
 ) -> pa.Array:
     """Parse decimal numbers (blank is missing), optionally within ``[low, high]``."""
     text = blank_to_null(values)
+    try:  # fast path: every value a number within the bounds
+        number = pc.cast(text, pa.float64())
+        extremes = pc.min_max(number).as_py()
+        if (
+            low is None
+            or high is None
+            or extremes["min"] is None
+            or (extremes["min"] >= low and extremes["max"] <= high)
+        ) and not pc.any(pc.is_nan(number)).as_py():
+            return number
+    except pa.ArrowInvalid:
+        pass
     ok = pc.match_substring_regex(text, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
     bad = pc.invert(pc.fill_null(ok, True))
     number = pc.cast(pc.if_else(bad, pa.scalar(None, pa.string()), text), pa.float64())
@@ -524,8 +701,30 @@ def origin_array(name: str, lines: np.ndarray) -> pa.Array:
 
 
 def dictionary(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Dictionary-encode text (blank -> null); becomes a pandas categorical."""
-    return blank_to_null(values).dictionary_encode()
+    """Dictionary-encode text, trimmed, blank -> null; becomes a pandas categorical.
+
+    The values are encoded first and the (small) dictionary trimmed, so the work is
+    proportional to the number of distinct values, not of rows.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = values.dictionary_encode()
+    words = encoded.dictionary
+    trimmed = pc.utf8_trim_whitespace(words)
+    if not pc.all(pc.equal(trimmed, words)).as_py():
+        # padded values: trim every row, so that "Mali " and "Mali" become one category
+        return blank_to_null(values).dictionary_encode()
+    blank = pc.equal(words, "")
+    if not pc.any(blank).as_py():
+        return encoded
+    empty = int(pc.index(blank, True).as_py())
+    indices = encoded.indices
+    shifted = pc.if_else(
+        pc.greater(indices, empty), pc.subtract(indices, pa.scalar(1, indices.type)), indices
+    )
+    shifted = pc.if_else(pc.equal(indices, empty), pa.scalar(None, indices.type), shifted)
+    kept = pa.concat_arrays([words.slice(0, empty), words.slice(empty + 1)])
+    return pa.DictionaryArray.from_arrays(shifted, kept)
 
 
 def strings_of(values: Iterable[object]) -> list[str | None]:
@@ -554,7 +753,9 @@ def json_table(
             value = record.get(key)  # type: ignore[union-attr]
             columns[name].append("" if value is None else str(value))
     table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
-    return CsvTable(raw, table, list(columns), 1, False, None, record_label="data")
+    return CsvTable(
+        raw, table, list(columns), 1, False, None, record_label="data", n_rows=table.num_rows
+    )
 
 
 def frame_table(raw: RawFile, frame: object, *, label: str, base: int = 1) -> CsvTable:
@@ -589,4 +790,14 @@ def frame_table(raw: RawFile, frame: object, *, label: str, base: int = 1) -> Cs
             text = series.astype("object").where(series.notna(), "").astype(str)
         columns[name] = pa.array(text.fillna("").astype(str).tolist(), pa.string())
     table = pa.table(columns)
-    return CsvTable(raw, table, list(columns), 1, False, None, record_label=label, record_base=base)
+    return CsvTable(
+        raw,
+        table,
+        list(columns),
+        1,
+        False,
+        None,
+        record_label=label,
+        record_base=base,
+        n_rows=table.num_rows,
+    )

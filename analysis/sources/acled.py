@@ -52,6 +52,7 @@ _WANTED = (
     "civilian_targeting",
     "country",
     "iso3",
+    "iso",
     "admin1",
     "admin2",
     "location",
@@ -89,6 +90,25 @@ OLD_EVENT_TYPES: dict[str, tuple[str, str | None]] = {
     ),
 }
 _PRECISION = {"1": "day", "2": "week", "3": "month"}
+#: ISO 3166 numeric (ACLED ``iso``) -> alpha-3, for Mali and its region; used when an export
+#: has no ``iso3`` column (current exports do not).
+ISO_NUMERIC_TO_ISO3: dict[str, str] = {
+    "466": "MLI",
+    "854": "BFA",
+    "562": "NER",
+    "478": "MRT",
+    "686": "SEN",
+    "324": "GIN",
+    "384": "CIV",
+    "12": "DZA",
+    "148": "TCD",
+    "566": "NGA",
+    "204": "BEN",
+    "768": "TGO",
+    "288": "GHA",
+    "434": "LBY",
+    "504": "MAR",
+}
 _VAC = "Violence against civilians"
 #: without a ``civilian_targeting`` column, these types count when actor2 is civilians
 _CIVILIAN_TARGET_TYPES = ("Explosions/Remote violence", "Riots")
@@ -100,6 +120,19 @@ def _map_text(values: pa.Array, mapping: dict[str, str | None]) -> pa.Array:
     dictionary = encoded.dictionary.to_pylist()
     new = pa.array([mapping.get(v, v) if v is not None else None for v in dictionary], pa.string())
     return pc.take(new, encoded.indices)
+
+
+def _iso3(batch: tab.Batch) -> pa.Array | None:
+    if "iso3" in batch.present:
+        return tab.dictionary(batch.text("iso3"))
+    if "iso" in batch.present:
+        number = tab.dictionary(batch.text("iso"))
+        words = [
+            ISO_NUMERIC_TO_ISO3.get(str(w).split(".")[0].lstrip("0") or "0")
+            for w in number.dictionary.to_pylist()
+        ]
+        return pc.take(pa.array(words, pa.string()), number.indices).dictionary_encode()
+    return None
 
 
 def _require(table: tab.CsvTable) -> None:
@@ -123,113 +156,121 @@ def _require(table: tab.CsvTable) -> None:
     )
 
 
-def _rows(table: tab.CsvTable) -> pd.DataFrame:
-    """One canonical row per input row (before the monadic fold and the actor mapping)."""
-    _require(table)
-    if table.num_rows == 0:
-        raise DataError(
-            "the file has a header but no events", file=table.raw.path, line=2, rule="empty"
-        )
-    present = set(table.columns)
+def _first(mask: pa.Array) -> int:
+    return int(pc.index(mask, True).as_py())
 
-    def text(name: str) -> pa.Array | None:
-        return table.text(name) if name in present else None
+
+def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
+    """Text of one batch of rows -> canonical arrays (checked; line numbers on failure)."""
+    present = batch.present
+
+    def text(name: str) -> pa.Array:
+        return batch.text(name)
+
+    def optional(name: str) -> pa.Array | None:
+        return tab.dictionary(text(name)) if name in present else None
 
     event_id = tab.blank_to_null(text("event_id_cnty"))
     if event_id.null_count:
-        row = int(pc.index(pc.is_null(event_id), True).as_py())
-        raise table.error(row, "event_id_cnty", "missing event id", "required")
-    date = tab.parse_dates(text("event_date"), table=table, column="event_date")
+        raise batch.error(
+            _first(pc.is_null(event_id)), "event_id_cnty", "missing event id", "required"
+        )
+    date = tab.parse_dates(text("event_date"), table=batch, column="event_date")
     event_type = tab.blank_to_null(text("event_type"))
     if event_type.null_count:
-        row = int(pc.index(pc.is_null(event_type), True).as_py())
-        raise table.error(row, "event_type", "missing event type", "required")
-    sub_event_type = (
-        tab.blank_to_null(text("sub_event_type")) if "sub_event_type" in present else None
-    )
+        raise batch.error(
+            _first(pc.is_null(event_type)), "event_type", "missing event type", "required"
+        )
+    sub_event_type = tab.dictionary(text("sub_event_type")) if "sub_event_type" in present else None
     old = pc.is_in(event_type, value_set=pa.array(list(OLD_EVENT_TYPES)))
     if pc.any(old).as_py():
-        new_sub = _map_text(event_type, {k: v[1] for k, v in OLD_EVENT_TYPES.items()} | {"": None})
+        new_sub = _map_text(event_type, {k: v[1] for k, v in OLD_EVENT_TYPES.items()})
         new_sub = pc.if_else(old, new_sub, pa.scalar(None, pa.string()))
-        sub_event_type = new_sub if sub_event_type is None else pc.coalesce(sub_event_type, new_sub)
+        if sub_event_type is not None:
+            new_sub = pc.coalesce(sub_event_type.cast(pa.string()), new_sub)
+        sub_event_type = new_sub.dictionary_encode()
         event_type = _map_text(event_type, {k: v[0] for k, v in OLD_EVENT_TYPES.items()})
     if "inter1" in present:
         # the old "Riots/Protests" type, split as ACLED now does by the actor's type
-        inter1 = tab.blank_to_null(text("inter1"))
         combined = pc.equal(event_type, "Riots/Protests")
-        event_type = pc.if_else(
-            pc.and_(combined, pc.fill_null(pc.equal(inter1, "6"), False)), "Protests", event_type
-        )
-        event_type = pc.if_else(
-            pc.and_(combined, pc.fill_null(pc.equal(inter1, "5"), False)), "Riots", event_type
-        )
+        if pc.any(combined).as_py():
+            inter1 = tab.blank_to_null(text("inter1"))
+            for code, name in (("6", "Protests"), ("5", "Riots")):
+                hit = pc.and_(combined, pc.fill_null(pc.equal(inter1, code), False))
+                event_type = pc.if_else(hit, name, event_type)
     precision = None
     if "time_precision" in present:
-        raw_precision = tab.blank_to_null(text("time_precision"))
-        known = pc.is_in(raw_precision, value_set=pa.array(list(_PRECISION)))
-        bad = pc.and_(pc.is_valid(raw_precision), pc.invert(pc.fill_null(known, False)))
-        if pc.any(bad).as_py():
-            row = int(pc.index(bad, True).as_py())
-            raise table.error(
+        raw_precision = tab.dictionary(text("time_precision"))
+        words = raw_precision.dictionary.to_pylist()
+        unknown = [w for w in words if w not in _PRECISION]
+        if unknown:
+            bad = pc.is_in(raw_precision.cast(pa.string()), value_set=pa.array(unknown))
+            row = _first(pc.fill_null(bad, False))
+            raise batch.error(
                 row,
                 "time_precision",
-                f"unknown time precision {raw_precision[row].as_py()!r}; expected 1, 2 or 3",
+                f"unknown time precision {unknown[0]!r}; expected 1, 2 or 3",
                 "allowed_values",
             )
-        precision = _map_text(raw_precision, _PRECISION)
-    fatalities = tab.parse_counts(text("fatalities"), table=table, column="fatalities")
-    timestamp = None
-    if "timestamp" in present:
-        seconds = tab.parse_counts(
-            text("timestamp"), table=table, column="timestamp", required=False
+        precision = pa.DictionaryArray.from_arrays(
+            raw_precision.indices, pa.array([_PRECISION[w] for w in words], pa.string())
         )
-        timestamp = pc.cast(seconds, pa.timestamp("s", tz="UTC"))
-    n = table.num_rows
-    columns: dict[str, pa.Array] = {
-        "source": pa.array(["acled"] * 1, pa.string())
-        .dictionary_encode()
-        .take(pa.array(np.zeros(n, np.int32))),
+    columns: dict[str, pa.Array | None] = {
         "event_id": event_id,
         "date_start": date,
-        "date_end": date,
-        "date_precision": precision.dictionary_encode() if precision is not None else None,
+        "date_precision": precision,
         "country": tab.dictionary(text("country")),
-        "iso3": tab.dictionary(text("iso3")) if "iso3" in present else None,
-        "admin1": tab.dictionary(text("admin1")) if "admin1" in present else None,
-        "admin2": tab.dictionary(text("admin2")) if "admin2" in present else None,
+        "iso3": _iso3(batch),
+        "admin1": optional("admin1"),
+        "admin2": optional("admin2"),
         "location": tab.blank_to_null(text("location")) if "location" in present else None,
         "latitude": tab.parse_floats(
-            text("latitude"), table=table, column="latitude", low=-90, high=90
+            text("latitude"), table=batch, column="latitude", low=-90, high=90
         )
         if "latitude" in present
         else None,
         "longitude": tab.parse_floats(
-            text("longitude"), table=table, column="longitude", low=-180, high=180
+            text("longitude"), table=batch, column="longitude", low=-180, high=180
         )
         if "longitude" in present
         else None,
         "event_type": event_type.dictionary_encode(),
-        "sub_event_type": sub_event_type.dictionary_encode()
-        if sub_event_type is not None
-        else None,
+        "sub_event_type": sub_event_type,
         "actor1": tab.dictionary(text("actor1")),
-        "assoc_actor1": tab.dictionary(text("assoc_actor_1"))
-        if "assoc_actor_1" in present
-        else None,
-        "actor2": tab.dictionary(text("actor2")) if "actor2" in present else None,
-        "assoc_actor2": tab.dictionary(text("assoc_actor_2"))
-        if "assoc_actor_2" in present
-        else None,
-        "fatalities": fatalities,
-        "notes": tab.blank_to_null(text("notes")) if "notes" in present else None,
-        "source_timestamp": timestamp,
-        "origin": table.origins(),
+        "assoc_actor1": optional("assoc_actor_1"),
+        "actor2": optional("actor2"),
+        "assoc_actor2": optional("assoc_actor_2"),
+        "fatalities": tab.parse_counts(text("fatalities"), table=batch, column="fatalities"),
+        "notes": tab.blank_to_null(text("notes"), trim=False) if "notes" in present else None,
     }
-    arrays = {name: value for name, value in columns.items() if value is not None}
-    frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    if "timestamp" in present:
+        seconds = tab.parse_counts(
+            text("timestamp"), table=batch, column="timestamp", required=False
+        )
+        columns["source_timestamp"] = pc.cast(seconds, pa.timestamp("s", tz="UTC"))
     if "civilian_targeting" in present:
-        flag = tab.blank_to_null(text("civilian_targeting"))
-        frame["_civilian_targeting"] = pc.is_valid(flag).to_numpy(zero_copy_only=False)
+        columns["_civilian_targeting"] = pc.is_valid(tab.blank_to_null(text("civilian_targeting")))
+    return {name: value for name, value in columns.items() if value is not None}
+
+
+def _frame(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
+    """The converted columns of a whole file as one DataFrame (one row per input row)."""
+    if meta.num_rows == 0:
+        raise DataError(
+            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
+        )
+    n = meta.num_rows
+    arrays: dict[str, pa.ChunkedArray | pa.Array] = {
+        "source": pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(n, np.int8)), pa.array(["acled"])
+        ),
+        **columns,
+        "origin": meta.origins(),
+    }
+    arrays["date_end"] = columns["date_start"]
+    frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    if "_civilian_targeting" in frame:
+        frame["_civilian_targeting"] = frame["_civilian_targeting"].to_numpy(dtype=bool)
     return frame
 
 
@@ -308,7 +349,8 @@ def _finish(frame: pd.DataFrame, table: tab.CsvTable) -> pd.DataFrame:
         frame = _fold_monadic(frame, table)
     frame["civilian_victims"] = _civilian_victims(frame)
     frame = frame.drop(columns=[c for c in frame.columns if c not in EVENT_COLUMNS])
-    return check_events(conform_events(frame), where=str(table.raw.path))
+    frame = check_events(conform_events(frame), where=str(table.raw.path))
+    return _deduplicate(frame, {table.raw.name: table.raw.path})
 
 
 def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
@@ -316,10 +358,14 @@ def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
         b"{",
         b"[",
     ):
-        table = _json_table(raw)
+        meta = _json_table(raw)
+        _require(meta)
+        columns = {k: pa.chunked_array([v]) for k, v in _convert(meta.whole()).items()}
     else:
-        table = tab.read_csv_text(raw, include=_WANTED, aliases=_ALIASES)
-    return _finish(_rows(table), table)
+        meta, columns = tab.read_csv_columns(
+            raw, _convert, include=_WANTED, aliases=_ALIASES, check_header=_require
+        )
+    return _finish(_frame(meta, columns), meta)
 
 
 def _json_table(raw: tab.RawFile) -> tab.CsvTable:
@@ -390,6 +436,8 @@ _CONTENT = [c for c in EVENT_COLUMNS if c not in ("origin",)]
 
 def _deduplicate(frame: pd.DataFrame, paths: dict[str, Path]) -> pd.DataFrame:
     """Keep one row per event id: the latest ``source_timestamp``; identical rows collapse."""
+    if frame["event_id"].is_unique:
+        return frame
     dup = frame["event_id"].duplicated(keep=False).to_numpy()
     if not dup.any():
         return frame
@@ -430,7 +478,7 @@ def _restore(frame: pd.DataFrame) -> pd.DataFrame:
 def _read_one(raw: tab.RawFile, *, cache: bool, cache_dir: PathLike | None) -> pd.DataFrame:
     return cached_frame(
         "acled",
-        raw.sha256,
+        raw,
         lambda: _parse_file(raw),
         restore=_restore,
         options={"name": raw.name},
@@ -513,10 +561,9 @@ def read_acled(
         by_name[raw.name] = raw.path
         frames.append(_read_one(raw, cache=cache, cache_dir=cache_dir))
     if len(frames) == 1:
-        events = frames[0]
+        events = frames[0]  # duplicates within a file were resolved when it was parsed
     else:
-        events = conform_events(pd.concat(frames, ignore_index=True))
-    events = _deduplicate(events, by_name)
+        events = _deduplicate(conform_events(pd.concat(frames, ignore_index=True)), by_name)
     if remove:
         keep = ~events["event_id"].isin(remove).to_numpy(dtype=bool)
         events = events.loc[keep].reset_index(drop=True)

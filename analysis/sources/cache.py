@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis.files import atomic_write
 from analysis.harmonize.schema import SCHEMA_VERSION
+from analysis.sources._tabular import RawFile
 
 __all__ = ["CacheWarning", "cache_path", "default_cache_dir", "cached_frame", "project_root"]
 
@@ -98,17 +99,30 @@ def _metadata(kind: str, input_sha256: str, options: Mapping[str, object]) -> di
 
 def _load(
     path: Path,
-    expected: dict[str, object],
+    expected: dict[str, object] | None,
     restore: Callable[[pd.DataFrame], pd.DataFrame],
-) -> pd.DataFrame | None:
+    *,
+    quiet: bool = False,
+) -> tuple[pd.DataFrame, dict[str, object]] | None:
+    """Read an entry; ``None`` (with a warning) if it is unreadable or does not match.
+
+    With ``quiet=True`` only check that a valid entry exists (metadata only, no warning).
+    """
     import pyarrow.parquet as pq
 
     if not path.is_file():
         return None
+    if quiet:
+        try:
+            found = pq.read_schema(path).metadata or {}
+            meta = json.loads(found.get(_META_KEY, b"null"))
+        except Exception:
+            return None
+        return (pd.DataFrame(), meta) if meta == expected else None
     try:
         table = pq.read_table(path)
         meta = json.loads((table.schema.metadata or {}).get(_META_KEY, b"null"))
-        if meta != expected:
+        if not isinstance(meta, dict) or (expected is not None and meta != expected):
             raise ValueError("the entry's metadata does not match the input")
         frame = restore(table.to_pandas())
     except Exception as exc:  # any failure means: do not trust it, re-read the input
@@ -119,7 +133,35 @@ def _load(
             stacklevel=4,
         )
         return None
-    return frame
+    return frame, meta
+
+
+def _index_path(folder: Path, kind: str, source: Path, options: Mapping[str, object]) -> Path:
+    text = json.dumps([kind, str(source.resolve()), options], sort_keys=True, default=str)
+    return folder / "index" / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
+
+
+def _stat_key(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+
+
+def _guess(index: Path, stat: os.stat_result) -> Path | None:
+    """The entry last used for this file, if the file looks unchanged (a hint, never trusted)."""
+    try:
+        hint = json.loads(index.read_text(encoding="utf-8"))
+        if hint.get("stat") == _stat_key(stat):
+            return index.parent.parent / str(hint["entry"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return None
+
+
+def _remember(index: Path, stat: os.stat_result, entry: Path) -> None:
+    try:
+        with atomic_write(index) as handle:
+            json.dump({"stat": _stat_key(stat), "entry": entry.name}, handle)
+    except OSError:
+        pass
 
 
 def _store(frame: pd.DataFrame, path: Path, meta: dict[str, object]) -> None:
@@ -130,13 +172,22 @@ def _store(frame: pd.DataFrame, path: Path, meta: dict[str, object]) -> None:
     schema_meta = dict(table.schema.metadata or {})
     schema_meta[_META_KEY] = json.dumps(meta, sort_keys=True).encode("utf-8")
     table = table.replace_schema_metadata(schema_meta)
+    categorical = [
+        name
+        for name, dtype in zip(frame.columns, frame.dtypes, strict=True)
+        if isinstance(dtype, pd.CategoricalDtype)
+    ]
     with atomic_write(path, "wb") as handle:
-        pq.write_table(table, handle, compression="lz4")
+        # row groups of 128k rows bound the writer's memory; only categories are
+        # dictionary-encoded (free text such as notes is written plain)
+        pq.write_table(
+            table, handle, compression="lz4", row_group_size=1 << 17, use_dictionary=categorical
+        )
 
 
 def cached_frame(
     kind: str,
-    input_sha256: str,
+    source: RawFile,
     build: Callable[[], pd.DataFrame],
     *,
     restore: Callable[[pd.DataFrame], pd.DataFrame],
@@ -150,8 +201,8 @@ def cached_frame(
     ----------
     kind
         The reader (``"acled"``, ``"ucdp"``, ``"hdx"``), part of the key.
-    input_sha256
-        The input file's checksum.
+    source
+        The scanned input file (its sha256 is part of the key).
     build
         Parses the input; called on a miss, and its result stored.
     restore
@@ -163,18 +214,50 @@ def cached_frame(
         ``False`` bypasses the cache (neither read nor written).
     cache_dir
         Cache folder (see the module docstring for the default).
+
+    Notes
+    -----
+    The input's sha256 is computed on a background thread. Meanwhile, if the input's size,
+    modification and change times, inode and device are those recorded at its last read, the
+    entry used then is loaded; it is returned only if its recorded sha256 equals the input's
+    actual sha256, so the stat-based hint saves time but never decides what is served. An input
+    with no such record (never read, or copied or touched since) is parsed while its checksum
+    is computed, and its entry written (or, if one with that checksum exists, kept).
     """
     options = dict(options or {})
     if not cache:
         return build()
-    path = cache_path(kind, input_sha256, options, cache_dir)
-    meta = _metadata(kind, input_sha256, options)
-    frame = _load(path, meta, restore)
-    if frame is not None:
+    folder = default_cache_dir(cache_dir)
+    index = _index_path(folder, kind, source.path, options)
+    guess = _guess(index, source.stat)
+    if guess is None and not source.hashed():
+        # never read in this state: parse while the checksum is computed
+        frame = build()
+        digest = source.sha256
+        path = cache_path(kind, digest, options, cache_dir)
+        meta = _metadata(kind, digest, options)
+        if _load(path, meta, restore, quiet=True) is None:
+            _write(frame, path, meta)
+        _remember(index, source.stat, path)
         return frame
+    speculative = _load(guess, None, restore) if guess is not None else None
+    digest = source.sha256
+    meta = _metadata(kind, digest, options)
+    path = cache_path(kind, digest, options, cache_dir)
+    if speculative is not None and guess == path and speculative[1] == meta:
+        return speculative[0]
+    loaded = _load(path, meta, restore) if guess != path else None
+    if loaded is not None:
+        _remember(index, source.stat, path)
+        return loaded[0]
     frame = build()
+    _write(frame, path, meta)
+    _remember(index, source.stat, path)
+    return frame
+
+
+def _write(frame: pd.DataFrame, path: Path, meta: dict[str, object]) -> None:
     try:
         _store(frame, path, meta)
     except OSError as exc:  # a read-only cache folder must not stop the analysis
-        warnings.warn(f"could not write the cache entry {path}: {exc}", CacheWarning, stacklevel=3)
-    return frame
+        warnings.warn(f"could not write the cache entry {path}: {exc}", CacheWarning, stacklevel=4)

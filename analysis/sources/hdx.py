@@ -393,7 +393,7 @@ def read_hdx_aggregates(
     raw = tab.scan_file(Path(path))
     return cached_frame(
         "hdx",
-        raw.sha256,
+        raw,
         lambda: _parse(raw, indicator),
         restore=lambda frame: check_hdx(_conform(frame)),
         options={"indicator": indicator, "name": raw.name},

@@ -77,116 +77,103 @@ def _strip_time(values: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(values, r"^(\d{4}-\d{2}-\d{2})[ T].*$", r"\1")
 
 
-def _rows(table: tab.CsvTable) -> pd.DataFrame:
+def _require(table: tab.CsvTable) -> None:
     missing = [c for c in _REQUIRED if c not in table.columns]
-    if missing:
-        kind = tab.sniff_kind(table.columns)
-        hint = (
-            f"; this looks like {kind}, not a UCDP GED file" if kind and "UCDP" not in kind else ""
-        )
-        raise DataError(
-            f"missing required column(s) {missing}; a UCDP GED file needs {list(_REQUIRED)}{hint}",
-            file=table.raw.path,
-            line=None if table.json_records else 1,
-            column=missing[0],
-            rule="wrong_kind" if hint else "required",
-        )
-    if table.num_rows == 0:
-        raise DataError(
-            "the file has a header but no events", file=table.raw.path, line=2, rule="empty"
-        )
-    present = set(table.columns)
+    if not missing:
+        return
+    kind = tab.sniff_kind(table.columns)
+    hint = f"; this looks like {kind}, not a UCDP GED file" if kind and "UCDP" not in kind else ""
+    raise DataError(
+        f"missing required column(s) {missing}; a UCDP GED file needs {list(_REQUIRED)}{hint}",
+        file=table.raw.path,
+        line=None if table.json_records else 1,
+        column=missing[0],
+        rule="wrong_kind" if hint else "required",
+    )
+
+
+def _first(mask: pa.Array) -> int:
+    return int(pc.index(mask, True).as_py())
+
+
+def _whole_number_text(values: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(tab.blank_to_null(values), r"\.0+$", "")
+
+
+def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
+    present = batch.present
 
     def text(name: str) -> pa.Array:
-        return table.text(name)
+        return batch.text(name)
 
-    event_id = tab.blank_to_null(text("id"))
+    def optional(name: str) -> pa.Array | None:
+        return tab.dictionary(text(name)) if name in present else None
+
+    event_id = _whole_number_text(text("id"))
     if event_id.null_count:
-        row = int(pc.index(pc.is_null(event_id), True).as_py())
-        raise table.error(row, "id", "missing event id", "required")
-    tov = tab.blank_to_null(text("type_of_violence"))
-    tov = pc.replace_substring_regex(tov, r"\.0+$", "")
+        raise batch.error(_first(pc.is_null(event_id)), "id", "missing event id", "required")
+    tov = _whole_number_text(text("type_of_violence"))
     known = pc.fill_null(pc.is_in(tov, value_set=pa.array(list(TYPE_OF_VIOLENCE))), False)
     if not pc.all(known).as_py():
-        row = int(pc.index(pc.invert(known), True).as_py())
-        raise table.error(
+        row = _first(pc.invert(known))
+        raise batch.error(
             row,
             "type_of_violence",
-            f"unknown type of violence {text('type_of_violence')[row].as_py()!r}; expected 1, 2 or 3",
+            f"unknown type of violence {text('type_of_violence')[row].as_py()!r}; "
+            "expected 1, 2 or 3",
             "allowed_values",
         )
     start = tab.parse_dates(
-        _strip_time(text("date_start")), table=table, column="date_start", formats=("%Y-%m-%d",)
+        _strip_time(text("date_start")), table=batch, column="date_start", formats=("%Y-%m-%d",)
     )
     end = tab.parse_dates(
-        _strip_time(text("date_end")), table=table, column="date_end", formats=("%Y-%m-%d",)
+        _strip_time(text("date_end")), table=batch, column="date_end", formats=("%Y-%m-%d",)
     )
     before = pc.less(end, start)
     if pc.any(before).as_py():
-        row = int(pc.index(before, True).as_py())
-        raise table.error(row, "date_end", "date_end is before date_start", "date_order")
-    best = tab.parse_counts(text("best"), table=table, column="best")
-    low = (
-        tab.parse_counts(text("low"), table=table, column="low", required=False)
-        if "low" in present
-        else None
-    )
-    high = (
-        tab.parse_counts(text("high"), table=table, column="high", required=False)
-        if "high" in present
-        else None
-    )
-    civilians = (
-        tab.parse_counts(
-            text("deaths_civilians"), table=table, column="deaths_civilians", required=False
-        )
-        if "deaths_civilians" in present
-        else None
-    )
+        raise batch.error(_first(before), "date_end", "date_end is before date_start", "date_order")
+
+    def counts(name: str, required: bool = False) -> pa.Array | None:
+        if name not in present:
+            return None
+        return tab.parse_counts(text(name), table=batch, column=name, required=required)
+
     precision = None
     if "date_prec" in present:
-        raw_prec = pc.replace_substring_regex(tab.blank_to_null(text("date_prec")), r"\.0+$", "")
+        raw_prec = _whole_number_text(text("date_prec"))
         precision = _map(raw_prec, _DATE_PREC)
         bad = pc.and_(pc.is_valid(raw_prec), pc.is_null(precision))
         if pc.any(bad).as_py():
-            row = int(pc.index(bad, True).as_py())
-            raise table.error(
+            row = _first(bad)
+            raise batch.error(
                 row,
                 "date_prec",
                 f"unknown date precision {raw_prec[row].as_py()!r}; expected 1 to 5",
                 "allowed_values",
             )
+        precision = precision.dictionary_encode()
     iso3 = None
     if "country_id" in present:
-        gw = pc.replace_substring_regex(tab.blank_to_null(text("country_id")), r"\.0+$", "")
-        iso3 = _map(gw, GW_TO_ISO3).dictionary_encode()
-
-    def optional_text(name: str) -> pa.Array | None:
-        return tab.dictionary(text(name)) if name in present else None
-
-    n = table.num_rows
+        iso3 = _map(_whole_number_text(text("country_id")), GW_TO_ISO3).dictionary_encode()
     columns: dict[str, pa.Array | None] = {
-        "source": pa.DictionaryArray.from_arrays(
-            pa.array(np.zeros(n, np.int32)), pa.array(["ucdp"])
-        ),
         "event_id": event_id,
         "date_start": start,
         "date_end": end,
-        "date_precision": precision.dictionary_encode() if precision is not None else None,
-        "country": optional_text("country"),
+        "date_precision": precision,
+        "country": optional("country"),
         "iso3": iso3,
-        "admin1": optional_text("adm_1"),
-        "admin2": optional_text("adm_2"),
+        "admin1": optional("adm_1"),
+        "admin2": optional("adm_2"),
         "location": tab.blank_to_null(text("where_coordinates"))
         if "where_coordinates" in present
         else None,
         "latitude": tab.parse_floats(
-            text("latitude"), table=table, column="latitude", low=-90, high=90
+            text("latitude"), table=batch, column="latitude", low=-90, high=90
         )
         if "latitude" in present
         else None,
         "longitude": tab.parse_floats(
-            text("longitude"), table=table, column="longitude", low=-180, high=180
+            text("longitude"), table=batch, column="longitude", low=-180, high=180
         )
         if "longitude" in present
         else None,
@@ -194,14 +181,30 @@ def _rows(table: tab.CsvTable) -> pd.DataFrame:
         "actor1": tab.dictionary(text("side_a")),
         "actor2": tab.dictionary(text("side_b")),
         "civilian_victims": pc.equal(tov, "3"),
-        "fatalities": best,
-        "fatalities_low": low,
-        "fatalities_high": high,
-        "civilian_fatalities": civilians,
-        "notes": tab.blank_to_null(text("source_article")) if "source_article" in present else None,
-        "origin": table.origins(),
+        "fatalities": counts("best", required=True),
+        "fatalities_low": counts("low"),
+        "fatalities_high": counts("high"),
+        "civilian_fatalities": counts("deaths_civilians"),
+        "notes": tab.blank_to_null(text("source_article"), trim=False)
+        if "source_article" in present
+        else None,
     }
-    arrays = {k: v for k, v in columns.items() if v is not None}
+    return {k: v for k, v in columns.items() if v is not None}
+
+
+def _rows(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
+    if meta.num_rows == 0:
+        raise DataError(
+            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
+        )
+    n = meta.num_rows
+    arrays = {
+        "source": pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(n, np.int8)), pa.array(["ucdp"])
+        ),
+        **columns,
+        "origin": meta.origins(),
+    }
     frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     dup = frame["event_id"].duplicated(keep=False)
     if dup.any():
@@ -210,7 +213,7 @@ def _rows(table: tab.CsvTable) -> pd.DataFrame:
         clash = distinct["event_id"].duplicated(keep="first").to_numpy()
         if clash.any():
             row = int(distinct.index[clash][0])
-            raise table.error(
+            raise meta.error(
                 row,
                 "id",
                 f"event id {frame['event_id'].iloc[row]!r} appears more than once with different "
@@ -218,7 +221,7 @@ def _rows(table: tab.CsvTable) -> pd.DataFrame:
                 "conflicting_duplicate",
             )
         frame = frame.drop_duplicates(subset=content).reset_index(drop=True)
-    return check_events(conform_events(frame), where=str(table.raw.path))
+    return check_events(conform_events(frame), where=str(meta.raw.path))
 
 
 _R_SUFFIXES = (".rda", ".rdata", ".rds")
@@ -249,10 +252,14 @@ def _r_table(raw: tab.RawFile) -> tab.CsvTable:
 
 def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
     if raw.path.suffix.lower() in _R_SUFFIXES:
-        table = _r_table(raw)
+        meta = _r_table(raw)
+        _require(meta)
+        columns = {k: pa.chunked_array([v]) for k, v in _convert(meta.whole()).items()}
     else:
-        table = tab.read_csv_text(raw, include=_WANTED, hxl=False)
-    return _rows(table)
+        meta, columns = tab.read_csv_columns(
+            raw, _convert, include=_WANTED, hxl=False, check_header=_require
+        )
+    return _rows(meta, columns)
 
 
 def _restore(frame: pd.DataFrame) -> pd.DataFrame:
@@ -313,7 +320,7 @@ def read_ucdp_ged(
     raw = tab.scan_file(Path(path))
     events = cached_frame(
         "ucdp",
-        raw.sha256,
+        raw,
         lambda: _parse_file(raw),
         restore=_restore,
         options={"name": raw.name},
