@@ -605,6 +605,15 @@ def parse_dates(
     failed = pc.and_(pc.is_null(out), pc.is_valid(text))
     if required:
         failed = pc.or_(failed, pc.is_null(text))
+    # Arrow's strptime rolls an impossible day over (2022-02-30 -> 2022-03-02): the day written
+    # must be the day parsed.
+    rolled = pc.fill_null(pc.not_equal(_written_day(text), pc.day(out)), False)
+    if pc.any(rolled).as_py():
+        row = _first_true(rolled)
+        message = f"{_value(values, row)} is not a real calendar date"
+        if table is not None:
+            raise table.error(row, column, message, "date")
+        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
     if pc.any(failed).as_py():
         row = _first_true(failed)
         message = (
@@ -615,6 +624,18 @@ def parse_dates(
             raise table.error(row, column, message, "date")
         raise DataError(message, file=where, line=row + 2, column=column, rule="date")
     return out
+
+
+_DAY = r"^\s*(?:\d{4}[-/]\d{1,2}[-/](?P<ymd>\d{1,2})|(?P<dmy>\d{1,2})[ /-])"
+
+
+def _written_day(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The day of the month as written in each date text (null when none is found)."""
+    parts = pc.extract_regex(text, _DAY)
+    ymd, dmy = pc.struct_field(parts, "ymd"), pc.struct_field(parts, "dmy")
+    day = pc.if_else(pc.equal(ymd, ""), dmy, ymd)
+    day = pc.if_else(pc.equal(day, ""), pa.scalar(None, pa.string()), day)
+    return pc.cast(day, pa.int64())
 
 
 _COUNT = r"^\s*[0-9]+(\.0*)?\s*$"
