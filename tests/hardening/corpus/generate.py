@@ -5,7 +5,8 @@ here from synthetic rows (no real figure, no real export); the manifest says whi
 it and what must happen: ``reads`` (a real file can look like that) or an error of the project
 with its ``rule``, ``line`` and ``column`` when the reader gives them.
 
-Only the standard library is used, so the corpus can be rebuilt anywhere.
+The event exports start from the package's SYNTHETIC fixture writers (``analysis.testing``) and
+are then broken by hand, cell by cell, with the standard library.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -368,6 +370,143 @@ def parameters() -> None:
            "a notebook that does not exist", message="unknown notebook")  # fmt: skip
 
 
+# ---------------------------------------------------------------- event exports (synthetic)
+
+
+def _rows(path: Path, encoding: str = "utf-8-sig") -> list[list[str]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _csv(rows: list[list[str]], *, delimiter: str = ",", terminator: str = "\n") -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=terminator).writerows(rows)
+    return buffer.getvalue()
+
+
+def _set(rows: list[list[str]], line: int, column: str, value: str) -> list[list[str]]:
+    """A copy of ``rows`` with the cell of physical ``line`` (header = 1) in ``column`` set."""
+    out = [list(row) for row in rows]
+    out[line - 1][out[0].index(column)] = value
+    return out
+
+
+def events(scratch: Path) -> None:
+    from analysis import testing
+
+    acled = _rows(testing.write_acled_csv(scratch / "a.csv", n_events=6, seed=3))
+    good = _csv(acled)
+    add("acled_bom_crlf.csv", "\ufeff" + _csv(acled, terminator="\r\n"), "acled", "reads",
+        "BOM and Windows line ends", message="6")  # fmt: skip
+    hxl = _rows(testing.write_acled_csv(scratch / "h.csv", n_events=6, seed=3, hxl=True))
+    add("acled_hxl.csv", _csv(hxl), "acled", "reads", "an HXL hashtag row under the header",
+        message="6")  # fmt: skip
+    upper = [[name.upper() for name in acled[0]], *acled[1:]]
+    add("acled_upper_case_header.csv", _csv(upper), "acled", "reads",
+        "column names in upper case", message="6")  # fmt: skip
+    blank = _set(_set(acled, 2, "assoc_actor_1", ""), 3, "assoc_actor_2", "")
+    add("acled_blank_associated_actors.csv", _csv(blank), "acled", "reads",
+        "associated actors left blank", message="6")  # fmt: skip
+    order = list(range(len(acled[0])))[::-1]
+    add("acled_columns_shuffled.csv", _csv([[row[i] for i in order] for row in acled]),
+        "acled", "reads", "columns in reverse order", message="6")  # fmt: skip
+    add("acled_truncated.csv", good[: good.rindex("\n", 0, len(good) - 1) + 40], "acled",
+        "DataError", "cut off 40 characters into the last record", rule="field_count",
+        line=7)  # fmt: skip
+    add("acled_semicolon.csv", _csv(acled, delimiter=";"), "acled", "DataError",
+        "semicolon-separated", rule="required", line=1)  # fmt: skip
+    add("acled_header_only.csv", _csv(acled[:1]), "acled", "DataError", "a header and no rows",
+        rule="empty", line=2)  # fmt: skip
+    add("acled_text_in_fatalities.csv", _csv(_set(acled, 4, "fatalities", "several")), "acled",
+        "DataError", "words in the fatalities column", rule="count", line=4,
+        column="fatalities")  # fmt: skip
+    add("acled_impossible_date.csv", _csv(_set(acled, 5, "event_date", "2022-02-30")), "acled",
+        "DataError", "30 February", rule="date", line=5, column="event_date")  # fmt: skip
+    latin = _csv(_set(acled, 3, "location", "S\u00e9gou")).encode("latin-1")
+    add("acled_latin1.csv", latin, "acled", "DataError", "one record saved as Latin-1",
+        rule="encoding", line=3)  # fmt: skip
+    dup = _set(acled, 6, "event_id_cnty", acled[2][acled[0].index("event_id_cnty")])
+    dup = _set(dup, 6, "timestamp", acled[2][acled[0].index("timestamp")])
+    add("acled_duplicate_event_id.csv", _csv(dup), "acled", "DataError",
+        "the same event id and timestamp twice, with different content",
+        rule="conflicting_duplicate", line=6)  # fmt: skip
+    newer = _set(_set(dup, 6, "timestamp", "1900000000"), 6, "fatalities", "99")
+    add("acled_updated_event.csv", _csv(newer), "acled", "reads",
+        "an event repeated with a later timestamp (an update: the later row is kept)",
+        message="5")  # fmt: skip
+    drop = acled[0].index("fatalities")
+    add("acled_missing_column.csv", _csv([row[:drop] + row[drop + 1 :] for row in acled]),
+        "acled", "DataError", "the fatalities column deleted", rule="required", line=1,
+        column="fatalities")  # fmt: skip
+    renamed = [["deaths" if name == "fatalities" else name for name in acled[0]], *acled[1:]]
+    add("acled_column_renamed.csv", _csv(renamed), "acled", "DataError",
+        "fatalities renamed deaths", rule="required", line=1,
+        column="fatalities")  # fmt: skip
+    add("acled_enormous_notes.csv", _csv(_set(acled, 3, "notes", "n" * 140_000)), "acled",
+        "reads", "a 140,000-character notes field (long notes exist)", message="6")  # fmt: skip
+
+    payload = json.loads(testing.write_acled_json(scratch / "a.json", n_events=3).read_text())
+    text = json.dumps(payload)
+    add("acled_truncated.json", text[: len(text) // 2], "acled", "DataError",
+        "the API's JSON cut in half", rule="json")  # fmt: skip
+    add("acled_data_not_a_list.json", json.dumps({**payload, "data": {"x": 1}}), "acled",
+        "DataError", "'data' is an object, not a list", rule="json")  # fmt: skip
+    bad = json.loads(text)
+    bad["data"][1]["fatalities"] = "a few"
+    add("acled_text_in_fatalities.json", json.dumps(bad), "acled", "DataError",
+        "words in the fatalities of the second record", rule="count",
+        column="fatalities")  # fmt: skip
+    add("acled_empty_data.json", json.dumps({**payload, "count": 0, "data": []}), "acled",
+        "DataError", "the API answered with no events", rule="empty")  # fmt: skip
+
+    ucdp = _rows(testing.write_ucdp_ged_csv(scratch / "u.csv", n_events=4, seed=3))
+    add("ucdp_crlf.csv", _csv(ucdp, terminator="\r\n"), "ucdp", "reads",
+        "Windows line ends", message="4")  # fmt: skip
+    add("ucdp_text_in_best.csv", _csv(_set(ucdp, 3, "best", "12 or 13")), "ucdp", "DataError",
+        "text in the best estimate", rule="count", line=3, column="best")  # fmt: skip
+    add("ucdp_negative_best.csv", _csv(_set(ucdp, 2, "best", "-4")), "ucdp", "DataError",
+        "a negative death count", rule="count", line=2, column="best")  # fmt: skip
+    add("ucdp_impossible_date.csv", _csv(_set(ucdp, 4, "date_start", "2021-13-01")), "ucdp",
+        "DataError", "month 13", rule="date", line=4, column="date_start")  # fmt: skip
+    drop = ucdp[0].index("best")
+    add("ucdp_missing_best.csv", _csv([row[:drop] + row[drop + 1 :] for row in ucdp]), "ucdp",
+        "DataError", "the best column deleted", rule="required", line=1,
+        column="best")  # fmt: skip
+    add("ucdp_tab_delimited.csv", _csv(ucdp, delimiter="\t"), "ucdp", "DataError",
+        "tab-separated", rule="required", line=1)  # fmt: skip
+
+    hapi_path = testing.write_hapi_csv(scratch / "p.csv", n_events=30, start="2022-01-01",
+                                       end="2022-01-31")  # fmt: skip
+    hapi = _rows(hapi_path)
+    add("hapi_bom.csv", hapi_path.read_bytes(), "hdx", "reads", "HAPI's byte-order mark",
+        message=str(len(hapi) - 1))  # fmt: skip
+    add("hapi_text_in_events.csv", _csv(_set(hapi, 3, "events", "n/a")), "hdx", "DataError",
+        "text in the events count", rule="count", line=3, column="events")  # fmt: skip
+    add("hapi_header_only.csv", _csv(hapi[:1]), "hdx", "DataError", "a header and no rows",
+        rule="empty", line=2)  # fmt: skip
+
+    import openpyxl
+
+    book_path = testing.write_hdx_workbook(scratch / "w.xlsx", n_events=30, start="2022-01-01",
+                                           end="2022-01-31")  # fmt: skip
+    book = openpyxl.load_workbook(book_path)
+    book["Data"]["J3"] = "many"
+    book.save(scratch / "w_text.xlsx")
+    add("hdx_political_violence_text_in_fatalities.xlsx", (scratch / "w_text.xlsx").read_bytes(),
+        "hdx", "DataError", "text in a workbook's fatalities", rule="count", line=3,
+        column="fatalities")  # fmt: skip
+    book = openpyxl.load_workbook(book_path)
+    book["Data"].delete_cols(9)
+    book.save(scratch / "w_cols.xlsx")
+    add("hdx_political_violence_missing_events.xlsx", (scratch / "w_cols.xlsx").read_bytes(),
+        "hdx", "DataError", "the Events column deleted", rule="wrong_kind")  # fmt: skip
+    data = book_path.read_bytes()
+    add("hdx_political_violence_truncated.xlsx", data[: len(data) // 2], "hdx", "DataError",
+        "a workbook cut in half (a broken download)", rule="parse")  # fmt: skip
+    add("hdx_political_violence_csv_renamed.xlsx", _csv(acled), "hdx", "DataError",
+        "a CSV file named .xlsx", rule="parse")  # fmt: skip
+
+
 def main() -> None:
     for old in HERE.iterdir():
         if old.suffix in {".csv", ".yml", ".json", ".xlsx"} and old.name != MANIFEST.name:
@@ -376,6 +515,8 @@ def main() -> None:
     evidence_table()
     suites()
     parameters()
+    with tempfile.TemporaryDirectory() as scratch:
+        events(Path(scratch))
     with MANIFEST.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
