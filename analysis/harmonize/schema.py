@@ -232,6 +232,8 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
             series = frame[name]
             if not _same(series.dtype, dtype):
                 series = _convert(series, name, dtype)
+            if isinstance(series.dtype, pd.CategoricalDtype) and not len(series.cat.categories):
+                series = _missing(n, dtype, frame.index)  # all missing: one spelling of empty
         else:
             series = _missing(n, dtype, frame.index)
         columns[name] = series

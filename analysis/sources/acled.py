@@ -434,6 +434,13 @@ def _deletion_ids(deletions: PathLike | Iterable[str] | None) -> set[str]:
 _CONTENT = [c for c in EVENT_COLUMNS if c not in ("origin",)]
 
 
+def _same_value(x: object, y: object) -> bool:
+    x_missing, y_missing = bool(pd.isna(x)), bool(pd.isna(y))
+    if x_missing or y_missing:
+        return x_missing and y_missing
+    return bool(x == y)
+
+
 def _deduplicate(frame: pd.DataFrame, paths: dict[str, Path]) -> pd.DataFrame:
     """Keep one row per event id: the latest ``source_timestamp``; identical rows collapse."""
     if frame["event_id"].is_unique:
@@ -452,10 +459,7 @@ def _deduplicate(frame: pd.DataFrame, paths: dict[str, Path]) -> pd.DataFrame:
         event = distinct.loc[conflicting, "event_id"].iloc[0]
         rows = distinct[distinct["event_id"] == event]
         a, b = rows.iloc[0], rows.iloc[1]
-        column = next(
-            (c for c in _CONTENT if not (a[c] == b[c] or (pd.isna(a[c]) and pd.isna(b[c])))),
-            None,
-        )
+        column = next((c for c in _CONTENT if not _same_value(a[c], b[c])), None)
         name, _, line = str(b["origin"]).rpartition(":")
         raise DataError(
             f"event {event!r} appears more than once with different content "

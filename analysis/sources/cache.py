@@ -244,8 +244,15 @@ def cached_frame(
     digest = source.sha256
     meta = _metadata(kind, digest, options)
     path = cache_path(kind, digest, options, cache_dir)
-    if speculative is not None and guess == path and speculative[1] == meta:
-        return speculative[0]
+    if speculative is not None and guess == path:
+        if speculative[1] == meta:
+            return speculative[0]
+        warnings.warn(
+            f"ignoring the cache entry {path.name} (its metadata does not match the input); "
+            "re-reading the input",
+            CacheWarning,
+            stacklevel=3,
+        )
     loaded = _load(path, meta, restore) if guess != path else None
     if loaded is not None:
         _remember(index, source.stat, path)

@@ -82,6 +82,11 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
                 series = pd.to_datetime(series).astype(dtype)
             else:
                 series = series.astype(dtype)
+        if dtype == "category" and not len(series.cat.categories):
+            # all missing: one spelling of an empty categorical, whatever the origin
+            empty = pd.CategoricalDtype(pd.Index([], dtype="str"))
+            codes = np.full(len(series), -1, dtype=np.int8)
+            series = pd.Series(pd.Categorical.from_codes(codes, dtype=empty), index=series.index)
         out[name] = series
     result = pd.DataFrame(out)
     result.index = pd.RangeIndex(len(result))

@@ -1,0 +1,186 @@
+"""The parquet cache: hits, and never serving stale data (changed input, schema, corruption)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import read_acled, read_hdx_aggregates, read_ucdp_ged
+from analysis.sources import acled, cache, hdx, ucdp
+from analysis.testing import (
+    synthetic_acled_events,
+    write_acled_csv,
+    write_hapi_csv,
+    write_ucdp_ged_csv,
+)
+
+
+class Counter:
+    """Wraps a module's parse function and counts the calls."""
+
+    def __init__(self, module, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        original = getattr(module, name)
+
+        def wrapped(*args, **kwargs):
+            self.calls += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapped)
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.parquet"))
+
+
+def test_second_read_is_served_from_the_cache(tmp_path, cache_dir, monkeypatch) -> None:
+    parses = Counter(acled, "_parse_file", monkeypatch)
+    path = write_acled_csv(tmp_path / "a.csv", n_events=60, seed=1)
+    first = read_acled(path)
+    assert parses.calls == 1
+    assert len(_entries(cache_dir)) == 1
+    second = read_acled(path)
+    assert parses.calls == 1
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_cache_false_neither_reads_nor_writes(tmp_path, cache_dir, monkeypatch) -> None:
+    parses = Counter(acled, "_parse_file", monkeypatch)
+    path = write_acled_csv(tmp_path / "a.csv", n_events=20, seed=1)
+    read_acled(path, cache=False)
+    read_acled(path, cache=False)
+    assert parses.calls == 2
+    assert not cache_dir.exists() or not _entries(cache_dir)
+
+
+def test_changed_file_is_re_read_even_with_same_size(tmp_path, cache_dir, monkeypatch) -> None:
+    """A file rewritten at once with other content of the same length (same size, possibly the
+    same modification time) is re-read: the key is the content's sha256."""
+    parses = Counter(acled, "_parse_file", monkeypatch)
+    frame = synthetic_acled_events(30, seed=2)
+    path = tmp_path / "a.csv"
+    frame.to_csv(path, index=False)
+    assert read_acled(path)["fatalities"].sum() == frame["fatalities"].astype(int).sum()
+    text = path.read_text(encoding="utf-8")
+    digit = frame["fatalities"].iloc[0]
+    changed = frame.copy()
+    changed.loc[0, "fatalities"] = "9" if digit != "9" else "8"
+    changed.to_csv(path, index=False)
+    assert len(path.read_text(encoding="utf-8")) == len(text)
+    events = read_acled(path)
+    assert parses.calls == 2
+    assert events["fatalities"].sum() == changed["fatalities"].astype(int).sum()
+
+
+def test_schema_version_change_re_reads(tmp_path, monkeypatch) -> None:
+    parses = Counter(acled, "_parse_file", monkeypatch)
+    path = write_acled_csv(tmp_path / "a.csv", n_events=20, seed=3)
+    read_acled(path)
+    monkeypatch.setattr(cache, "SCHEMA_VERSION", "a-later-version")
+    read_acled(path)
+    assert parses.calls == 2
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_corrupted_entry_is_detected_and_rewritten(tmp_path, cache_dir, monkeypatch, damage):
+    parses = Counter(acled, "_parse_file", monkeypatch)
+    path = write_acled_csv(tmp_path / "a.csv", n_events=40, seed=4)
+    good = read_acled(path)
+    (entry,) = _entries(cache_dir)
+    data = entry.read_bytes()
+    entry.write_bytes(
+        {"truncate": data[: len(data) // 2], "garbage": b"not parquet" * 50, "empty": b""}[damage]
+    )
+    with pytest.warns(cache.CacheWarning, match="ignoring the cache entry"):
+        again = read_acled(path)
+    assert parses.calls == 2
+    pd.testing.assert_frame_equal(good, again)
+    # rewritten: the next read is a clean hit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_acled(path)
+    assert parses.calls == 2
+
+
+def test_entry_with_foreign_metadata_is_not_trusted(tmp_path, cache_dir, monkeypatch) -> None:
+    """An entry at the right place whose recorded input checksum differs is ignored."""
+    parses = Counter(acled, "_parse_file", monkeypatch)
+    a = write_acled_csv(tmp_path / "a.csv", n_events=20, seed=5)
+    b = write_acled_csv(tmp_path / "b.csv", n_events=25, seed=6)
+    read_acled(a)
+    read_acled(b)
+    entry_a, entry_b = _entries(cache_dir)
+    # swap the two entries' contents
+    data_a, data_b = entry_a.read_bytes(), entry_b.read_bytes()
+    entry_a.write_bytes(data_b)
+    entry_b.write_bytes(data_a)
+    with pytest.warns(cache.CacheWarning):
+        assert len(read_acled(a)) == 20
+    with pytest.warns(cache.CacheWarning):
+        assert len(read_acled(b)) == 25
+    assert parses.calls == 4
+
+
+def test_stale_index_hint_is_never_trusted(tmp_path, cache_dir, monkeypatch) -> None:
+    """Pointing the stat hint of file A at file B's entry does not serve B's events for A."""
+    a = write_acled_csv(tmp_path / "a.csv", n_events=20, seed=7)
+    b = write_acled_csv(tmp_path / "b.csv", n_events=25, seed=8)
+    read_acled(a)
+    read_acled(b)
+    hints = {json.loads(p.read_text())["entry"]: p for p in (cache_dir / "index").glob("*.json")}
+    assert len(hints) == 2
+    (hint_a, hint_b) = sorted(hints.values(), key=lambda p: p.stat().st_mtime_ns)
+    other = json.loads(hint_b.read_text())["entry"]
+    record = json.loads(hint_a.read_text())
+    record["entry"] = other
+    hint_a.write_text(json.dumps(record))
+    assert len(read_acled(a)) == 20
+
+
+def test_copy_under_another_name_has_its_own_origin(tmp_path) -> None:
+    a = write_acled_csv(tmp_path / "a.csv", n_events=20, seed=9)
+    b = tmp_path / "copy.csv"
+    b.write_bytes(a.read_bytes())
+    assert read_acled(a)["origin"].str.startswith("a.csv:").all()
+    assert read_acled(b)["origin"].str.startswith("copy.csv:").all()
+
+
+def test_cache_dir_argument_and_environment(tmp_path, cache_dir, monkeypatch) -> None:
+    path = write_acled_csv(tmp_path / "a.csv", n_events=10, seed=1)
+    other = tmp_path / "elsewhere"
+    read_acled(path, cache_dir=other)
+    assert len(_entries(other)) == 1
+    assert not cache_dir.exists() or not _entries(cache_dir)
+    read_acled(path)
+    assert len(_entries(cache_dir)) == 1
+
+
+def test_default_cache_dir_is_under_the_project_root(monkeypatch) -> None:
+    monkeypatch.delenv("TALLIES_CACHE_DIR")
+    folder = cache.default_cache_dir()
+    assert folder.parts[-2:] == ("data", "processed")
+    assert (folder.parent.parent / "pyproject.toml").is_file()
+
+
+def test_no_temporary_files_left(tmp_path, cache_dir) -> None:
+    path = write_acled_csv(tmp_path / "a.csv", n_events=10, seed=1)
+    read_acled(path)
+    leftovers = [p for p in cache_dir.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_ucdp_and_hdx_are_cached(tmp_path, monkeypatch) -> None:
+    u = Counter(ucdp, "_parse_file", monkeypatch)
+    h = Counter(hdx, "_parse", monkeypatch)
+    ged = write_ucdp_ged_csv(tmp_path / "g.csv", n_events=30, seed=1)
+    hapi = write_hapi_csv(tmp_path / "h.csv", n_events=30, seed=1)
+    pd.testing.assert_frame_equal(read_ucdp_ged(ged), read_ucdp_ged(ged))
+    pd.testing.assert_frame_equal(read_hdx_aggregates(hapi), read_hdx_aggregates(hapi))
+    assert (u.calls, h.calls) == (1, 1)
+    # the indicator option is part of the key
+    read_hdx_aggregates(hapi, indicator="civilian_targeting")
+    assert h.calls == 2
