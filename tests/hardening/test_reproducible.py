@@ -6,7 +6,8 @@ project. The executed notebooks' outputs must be equal (``text/plain``, ``text/m
 ``text/html`` with run times and durations blanked, and the
 ``application/x.tallies.record+json`` records), ignoring execution metadata; each report's
 provenance footer names the pinned version of every key package. The data the runs read must
-be byte-identical afterwards (sha256 of every file before and after).
+be byte-identical afterwards (sha256 of every file before and after), the SYNTHETIC event
+export in ``raw/acled/`` included.
 """
 
 from __future__ import annotations
@@ -45,11 +46,16 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def data_copy(target: Path) -> Path:
-    """The shipped evidence table and hand-made lookups, copied; no event export, no cache."""
+    """The shipped evidence table and hand-made lookups, copied, and a SYNTHETIC ACLED export
+    in ``raw/acled/`` (so the suite's ``event_trends`` report joins; its second run reads the
+    parsed export from the cache the first run wrote)."""
+    from analysis.testing import write_acled_csv
+
     for part in ("tallies", "hand"):
         shutil.copytree(ROOT / "data" / part, target / part)
     for source in ("acled", "ucdp"):
         (target / "raw" / source).mkdir(parents=True)
+    write_acled_csv(target / "raw" / "acled" / "synthetic.csv", n_events=300, seed=2)
     return target
 
 
@@ -117,14 +123,16 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 def test_the_raw_inputs_are_byte_identical_after_two_report_runs(two_runs) -> None:
-    assert two_runs["before"], "the copy holds the evidence table"
-    assert two_runs["after"] == two_runs["before"]
+    assert "tallies/tallies.csv" in two_runs["before"]
+    assert "raw/acled/synthetic.csv" in two_runs["before"]
+    assert two_runs["after"] == two_runs["before"], "an input changed, or a file was added"
 
 
 def test_two_runs_of_the_default_suite_give_the_same_numbers(two_runs) -> None:
     first, second = two_runs["runs"]
     notebooks = sorted(p.relative_to(first) for p in first.glob("*/*.ipynb"))
     assert len(notebooks) >= 3, "the default suite renders several reports"
+    assert any(path.parts[0] == "event_trends" for path in notebooks), "the export's report"
     assert notebooks == sorted(p.relative_to(second) for p in second.glob("*/*.ipynb"))
     for relative in notebooks:
         a, b = outputs(first / relative), outputs(second / relative)
