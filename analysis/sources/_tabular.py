@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -437,6 +438,7 @@ def read_csv_columns(
     out: dict[str, list[pa.Array]] = {}
     offset = 0
     first = True
+    previous_hook, undecodable = _quiet_invalid_rows()
     try:
         reader = pv.open_csv(
             raw.path,
@@ -462,7 +464,11 @@ def read_csv_columns(
                 out.setdefault(key, []).append(value)
             offset += batch.num_rows
     except pa.ArrowInvalid as exc:
+        if undecodable:
+            check_utf8(raw)
         raise _translate(raw, exc, invalid, names) from None
+    finally:
+        sys.unraisablehook = previous_hook
     meta.n_rows = offset
     meta.simple_lines = offset + 1 + int(meta.hxl) == raw.n_lines
     columns = {
@@ -470,6 +476,22 @@ def read_csv_columns(
         for key, chunks in out.items()
     }
     return meta, columns
+
+
+def _quiet_invalid_rows() -> tuple[Callable[..., object], list[object]]:
+    """Catch the UnicodeDecodeError pyarrow hits when it hands us an invalid row that is not
+    UTF-8 (it would print "Exception ignored ..."); the caller then reports the bad bytes."""
+    previous = sys.unraisablehook
+    caught: list[object] = []
+
+    def hook(unraisable: object) -> None:
+        if isinstance(getattr(unraisable, "exc_value", None), UnicodeDecodeError):
+            caught.append(unraisable)
+        else:
+            previous(unraisable)  # type: ignore[arg-type]
+
+    sys.unraisablehook = hook
+    return previous, caught
 
 
 def _first_row_is_hxl(batch: pa.RecordBatch) -> bool:
