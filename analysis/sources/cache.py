@@ -15,8 +15,8 @@ Entries are written through :func:`analysis.files.atomic_write` (to a temporary 
 target, then renamed), so an interrupted run never leaves half an entry behind.
 
 The cache folder is, in order of precedence: the ``cache_dir`` argument of a reader, the
-environment variable ``TALLIES_CACHE_DIR``, or ``data/processed/`` under the project root (the
-folder holding ``pyproject.toml``).
+environment variable ``TALLIES_CACHE_DIR``, or ``processed/`` in the data folder (``data/`` under
+the project root, or ``TALLIES_DATA_DIR`` when set).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import paths
 from analysis.files import atomic_write
 from analysis.harmonize.schema import SCHEMA_VERSION
 from analysis.sources._tabular import RawFile
@@ -54,13 +55,18 @@ def project_root() -> Path:
 
 
 def default_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Resolve the cache folder: argument, then ``TALLIES_CACHE_DIR``, then ``data/processed``."""
+    """Resolve the cache folder: argument, then ``TALLIES_CACHE_DIR``, then ``data/processed``.
+
+    ``data/`` is the project's data folder, or ``TALLIES_DATA_DIR`` when set
+    (:func:`analysis.paths.data_dir`): the parsed exports of another data folder are cached
+    beside it, not in the checkout.
+    """
     if cache_dir is not None:
         return Path(cache_dir)
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    return project_root() / "data" / "processed"
+    return paths.data_dir() / "processed"
 
 
 def _key(kind: str, input_sha256: str, options: Mapping[str, object]) -> str:
