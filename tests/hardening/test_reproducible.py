@@ -2,7 +2,7 @@
 
 ``tallies report --suite reports/suite.yml`` runs twice, into two temporary folders, on a
 temporary copy of the project's data (``TALLIES_DATA_DIR``), so nothing is written into the
-project. The executed notebooks' outputs must be equal (``text/plain``, ``text/markdown``,
+project (the parsed export is cached in the copy's ``processed/``). The executed notebooks' outputs must be equal (``text/plain``, ``text/markdown``,
 ``text/html`` with run times and durations blanked, and the
 ``application/x.tallies.record+json`` records), ignoring execution metadata; each report's
 provenance footer names the pinned version of every key package. The data the runs read must
@@ -59,8 +59,9 @@ def data_copy(target: Path) -> Path:
     return target
 
 
-def run_suite(data: Path, output: Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, TALLIES_DATA_DIR=str(data), TALLIES_CACHE_DIR=str(cache))
+def run_suite(data: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, TALLIES_DATA_DIR=str(data))
+    env.pop("TALLIES_CACHE_DIR", None)  # the cache goes to the data folder's processed/
     return subprocess.run(
         [sys.executable, "-m", "analysis.cli", "report", "--suite",
          str(ROOT / "reports" / "suite.yml"), "--output-dir", str(output), "--jobs", "2"],
@@ -116,16 +117,25 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     before = snapshot(data)
     runs = []
     for label in ("first", "second"):
-        done = run_suite(data, base / label, base / "cache")
+        done = run_suite(data, base / label)
         assert done.returncode == 0, done.stderr[-3000:]
         runs.append(base / label)
-    return {"runs": runs, "before": before, "after": snapshot(data)}
+    after = snapshot(data)
+    cached = sorted(name for name in after if name.startswith("processed/"))
+    return {
+        "runs": runs,
+        "before": before,
+        "after": {name: digest for name, digest in after.items() if name not in cached},
+        "cached": cached,
+    }
 
 
 def test_the_raw_inputs_are_byte_identical_after_two_report_runs(two_runs) -> None:
     assert "tallies/tallies.csv" in two_runs["before"]
     assert "raw/acled/synthetic.csv" in two_runs["before"]
     assert two_runs["after"] == two_runs["before"], "an input changed, or a file was added"
+    # the parsed export is cached beside the data read (TALLIES_DATA_DIR), not in the project
+    assert any(name.endswith(".parquet") for name in two_runs["cached"])
 
 
 def test_two_runs_of_the_default_suite_give_the_same_numbers(two_runs) -> None:
