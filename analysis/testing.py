@@ -586,6 +586,8 @@ def _ucdp_frame(n_events: int, seed: int, start: str, end: str) -> pd.DataFrame:
     )
     russians = (tov == 3) & (date_start >= WAGNER_ARRIVAL) & (rng.random(n_events) < 0.3)
     side_a = np.where(russians, "Wagner Group", side_a)
+    joint = (tov == 1) & (date_start >= WAGNER_ARRIVAL) & (rng.random(n_events) < 0.4)
+    side_a = np.where(joint, "Government of Mali, Wagner Group", side_a)
     tov1_b = np.where(rng.random(n_events) < 0.6, "JNIM", "IS")
     side_b = np.where(
         tov == 1, tov1_b, np.where(tov == 2, np.where(side_a == "JNIM", "IS", "JNIM"), "Civilians")

@@ -49,10 +49,10 @@ _FALSE = {"false", "no", "0", ""}
 
 
 def default_actor_table_path() -> Path:
-    """``data/hand/actors.csv`` under the project root."""
-    from analysis.sources.cache import project_root
+    """``actors.csv`` in the hand-made lookups folder (``data/hand/``, see :mod:`analysis.paths`)."""
+    from analysis.paths import hand_dir
 
-    return project_root() / "data" / "hand" / "actors.csv"
+    return hand_dir() / "actors.csv"
 
 
 def load_actor_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -177,17 +177,27 @@ class _Matcher:
             )
             if t != "exact"
         ]
+        self._wagner_exact = {p for p, (_, w) in self._exact.items() if w}
+        self._wagner_others = [regex for regex, _, w in self._others if w]
         self._memo: dict[str, tuple[str, bool] | None] = {}
 
     def name(self, name: str) -> tuple[str, bool] | None:
+        """``(group, names_russians)``: the group of the first matching row; whether *any*
+        Wagner/Russian row matches (so "Government of Mali, Wagner Group" counts)."""
         if name in self._memo:
             return self._memo[name]
-        found = self._exact.get(name.strip().lower())
+        key = name.strip().lower()
+        found = self._exact.get(key)
         if found is None:
             for regex, group, wagner in self._others:
                 if regex.search(name):
                     found = (group, wagner)
                     break
+        if found is not None and not found[1]:
+            russians = key in self._wagner_exact or any(
+                regex.search(name) for regex in self._wagner_others
+            )
+            found = (found[0], russians)
         self._memo[name] = found
         return found
 

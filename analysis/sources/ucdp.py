@@ -100,6 +100,15 @@ def _whole_number_text(values: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(tab.blank_to_null(values), r"\.0+$", "")
 
 
+def _side(values: pa.Array, main: str, associates: str) -> dict[str, pa.Array]:
+    """UCDP lists several actors of one side separated by commas ("GATIA, MSA"): the first
+    becomes the main actor, the others its associates ("; "-separated, as in ACLED)."""
+    parts = pc.split_pattern(values, pattern=", ")
+    first = pc.list_element(parts, 0)
+    rest = pc.binary_join(pc.list_slice(parts, 1), "; ")
+    return {main: tab.dictionary(first), associates: tab.dictionary(rest)}
+
+
 def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
     present = batch.present
 
@@ -178,8 +187,8 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
         if "longitude" in present
         else None,
         "event_type": _map(tov, TYPE_OF_VIOLENCE).dictionary_encode(),
-        "actor1": tab.dictionary(text("side_a")),
-        "actor2": tab.dictionary(text("side_b")),
+        **_side(text("side_a"), "actor1", "assoc_actor1"),
+        **_side(text("side_b"), "actor2", "assoc_actor2"),
         "civilian_victims": pc.equal(tov, "3"),
         "fatalities": counts("best", required=True),
         "fatalities_low": counts("low"),
@@ -289,7 +298,9 @@ def read_ucdp_ged(
     pandas.DataFrame
         The canonical event table with ``source`` = ``"ucdp"``; ``fatalities``,
         ``fatalities_low`` and ``fatalities_high`` are UCDP's ``best``, ``low`` and ``high``;
-        ``civilian_fatalities`` is ``deaths_civilians``; ``event_type`` is the type of
+        ``civilian_fatalities`` is ``deaths_civilians``; ``actor1`` is the first actor named in
+        ``side_a`` and ``assoc_actor1`` the others (UCDP separates them with commas), likewise
+        ``actor2``/``assoc_actor2`` from ``side_b``; ``event_type`` is the type of
         violence in words; ``location`` is ``where_coordinates``; ``notes`` is
         ``source_article``; ``iso3`` comes from the Gleditsch-Ward ``country_id`` for Mali and
         its neighbours (:data:`GW_TO_ISO3`), missing elsewhere.

@@ -37,7 +37,8 @@ def test_counts_and_definitions(ged) -> None:
     assert (
         events["civilian_victims"].to_numpy() == (raw["type_of_violence"] == 3).to_numpy()
     ).all()
-    assert (events["actor1"].astype(str).to_numpy() == raw["side_a"].to_numpy()).all()
+    first = raw["side_a"].str.split(", ").str[0]
+    assert (events["actor1"].astype(str).to_numpy() == first.to_numpy()).all()
     assert (events["iso3"] == "MLI").all()
     assert (events["source"] == "ucdp").all()
     starts = pd.to_datetime(raw["date_start"].str[:10]).to_numpy()
@@ -78,14 +79,22 @@ def test_r_data_files_equal_the_csv(tmp_path: Path, ged, suffix: str) -> None:
 
 
 def test_actor_mapping_on_ucdp_names(ged) -> None:
+    """UCDP's comma-separated sides ("Government of Mali, Wagner Group") become actor1 plus
+    associates, so Malian forces with Wagner are state_forces_with_foreign."""
     path, _ = ged
     events = read_ucdp_ged(path)
-    gov = events["actor1"] == "Government of Mali"
+    gov = (events["actor1"] == "Government of Mali") & events["assoc_actor1"].isna()
     assert (events.loc[gov, "perpetrator_group"] == "state_forces").all()
     jnim = events["actor1"] == "JNIM"
     assert (events.loc[jnim, "perpetrator_group"] == "jnim").all()
+    joint = events["assoc_actor1"] == "Wagner Group"
+    assert joint.any()
+    assert (events.loc[joint, "actor1"] == "Government of Mali").all()
+    assert (events.loc[joint, "perpetrator_group"] == "state_forces_with_foreign").all()
+    assert events.loc[joint, "wagner_involved"].all()
     wagner = events["actor1"] == "Wagner Group"
     assert wagner.any()
+    assert (events.loc[wagner, "perpetrator_group"] == "wagner").all()
     assert events.loc[wagner, "wagner_involved"].all()
     assert (events.loc[wagner, "date_start"] >= "2021-12-01").all()
 
