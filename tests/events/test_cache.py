@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -184,3 +185,28 @@ def test_ucdp_and_hdx_are_cached(tmp_path, monkeypatch) -> None:
     # the indicator option is part of the key
     read_hdx_aggregates(hapi, indicator="civilian_targeting")
     assert h.calls == 2
+
+
+@pytest.mark.parametrize("kind", ["acled_json", "ucdp_csv", "ucdp_rda", "hdx_xlsx", "hapi_csv"])
+def test_inputs_are_byte_identical_after_reading(tmp_path, kind) -> None:
+    """Every reader leaves its input unchanged (sha256 and mtime before and after a cold and a
+    cached read)."""
+    from analysis.testing import write_acled_json, write_hdx_workbook, write_ucdp_ged_rdata
+
+    makers = {
+        "acled_json": (lambda p: write_acled_json(p / "a.json", n_events=20), read_acled),
+        "ucdp_csv": (lambda p: write_ucdp_ged_csv(p / "g.csv", n_events=20), read_ucdp_ged),
+        "ucdp_rda": (lambda p: write_ucdp_ged_rdata(p / "g.rda", n_events=20), read_ucdp_ged),
+        "hdx_xlsx": (
+            lambda p: write_hdx_workbook(p / "x_political_violence.xlsx", n_events=20),
+            read_hdx_aggregates,
+        ),
+        "hapi_csv": (lambda p: write_hapi_csv(p / "h.csv", n_events=20), read_hdx_aggregates),
+    }
+    make, read = makers[kind]
+    path = make(tmp_path)
+    before = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    read(path)
+    read(path)
+    after = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    assert before == after
