@@ -1,11 +1,13 @@
 """Shared helpers of the readers: read-only scanning, CSV parsing with line numbers, value checks.
 
-The CSV path is built for large exports: the file is streamed once to compute its sha256 and to
-count its lines, then parsed by ``pyarrow.csv`` with every column read as text, and each column is
-converted and checked with vectorised ``pyarrow.compute`` kernels. The physical line of a row is
-worked out only when it is needed (for ``origin`` and for error messages): when the file has one
-line per record, row ``i`` is on line ``first_line + i``; when quoted values hold line breaks or
-the file has blank lines, the record boundaries are found with a vectorised scan of the bytes.
+The CSV path is built for large exports. The file is opened read-only; its sha256 is computed on
+a background thread (and its lines counted on another) while ``pyarrow.csv`` streams it batch by
+batch with every column read as text; each batch is converted and checked with vectorised
+``pyarrow.compute`` kernels, so only the converted columns are held for the whole file. The
+physical line of a row is worked out only when it is needed (for ``origin`` and for error
+messages): when the file has one line per record, row ``i`` is on line ``first_line + i``; when
+quoted values hold line breaks or the file has blank lines, the record boundaries are found with
+a vectorised scan of the bytes.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ from analysis.errors import DataError
 __all__ = [
     "RawFile",
     "CsvTable",
+    "Batch",
     "scan_file",
+    "read_csv_columns",
+    "json_table",
+    "frame_table",
+    "check_utf8",
+    "dictionary",
     "normalise_name",
     "read_csv_text",
     "blank_to_null",
@@ -768,10 +776,6 @@ def dictionary(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     shifted = pc.if_else(pc.equal(indices, empty), pa.scalar(None, indices.type), shifted)
     kept = pa.concat_arrays([words.slice(0, empty), words.slice(empty + 1)])
     return pa.DictionaryArray.from_arrays(shifted, kept)
-
-
-def strings_of(values: Iterable[object]) -> list[str | None]:
-    return [None if v is None else str(v) for v in values]
 
 
 def json_table(
