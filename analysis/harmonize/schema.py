@@ -237,7 +237,7 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             series = _missing(n, dtype, frame.index)
         columns[name] = series
-    out = pd.DataFrame(columns)
+    out = pd.DataFrame(columns, copy=False)
     out.index = pd.RangeIndex(len(out))
     return out
 

@@ -268,7 +268,9 @@ def _frame(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFr
         "origin": meta.origins(),
     }
     arrays["date_end"] = columns["date_start"]
-    frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    frame = pa.table(arrays).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
+    )
     if "_civilian_targeting" in frame:
         frame["_civilian_targeting"] = frame["_civilian_targeting"].to_numpy(dtype=bool)
     return frame

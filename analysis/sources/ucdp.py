@@ -214,7 +214,9 @@ def _rows(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFra
         **columns,
         "origin": meta.origins(),
     }
-    frame = pa.table(arrays).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    frame = pa.table(arrays).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
+    )
     dup = frame["event_id"].duplicated(keep=False)
     if dup.any():
         content = [c for c in frame.columns if c != "origin"]
