@@ -177,10 +177,13 @@ def _convert(series: pd.Series, name: str, dtype: object) -> pd.Series:
             return series.astype(dtype)
         return series.astype("category")
     if name in ("date_start", "date_end"):
-        return pd.to_datetime(series).astype("datetime64[s]")
+        if not pd.api.types.is_datetime64_dtype(series.dtype):
+            series = pd.to_datetime(series)
+        return series.astype("datetime64[s]")
     if name == "source_timestamp":
-        converted = pd.to_datetime(series, utc=True)
-        return converted.astype("datetime64[s, UTC]")
+        if not isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = pd.to_datetime(series, utc=True)
+        return series.astype("datetime64[s, UTC]")
     return series.astype(dtype)
 
 

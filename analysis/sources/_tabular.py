@@ -399,6 +399,7 @@ def read_csv_columns(
     aliases: Mapping[str, str] | None = None,
     check_header: Callable[[CsvTable], None] | None = None,
     block_size: int = 1 << 22,
+    dictionary_columns: Iterable[str] = (),
 ) -> tuple[CsvTable, dict[str, pa.ChunkedArray]]:
     """Stream a CSV file as text, batch by batch, through ``convert``; collect its output.
 
@@ -422,6 +423,9 @@ def read_csv_columns(
     check_header
         Called with the (still empty) table once the header is known, e.g. to check required
         columns before any data is parsed.
+    dictionary_columns
+        Columns the parser dictionary-encodes itself (on its worker threads); the converter
+        receives them as dictionary arrays of text (see :func:`dictionary`).
 
     Returns
     -------
@@ -435,6 +439,8 @@ def read_csv_columns(
     if not keep:
         keep = names[:1]
     meta = CsvTable(raw, None, names, 2, False)
+    as_dictionary = set(dictionary_columns)
+    encoded = pa.dictionary(pa.int32(), pa.string())
     if check_header is not None:
         check_header(meta)
     invalid: list[object] = []
@@ -453,7 +459,9 @@ def read_csv_columns(
             read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
             parse_options=pv.ParseOptions(newlines_in_values=True, invalid_row_handler=_on_invalid),
             convert_options=pv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                column_types={
+                    name: encoded if name in as_dictionary else pa.string() for name in names
+                },
                 include_columns=keep,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -763,12 +771,13 @@ def dictionary(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    encoded = values.dictionary_encode()
+    encoded = values if isinstance(values, pa.DictionaryArray) else values.dictionary_encode()
     words = encoded.dictionary
     trimmed = pc.utf8_trim_whitespace(words)
     if not pc.all(pc.equal(trimmed, words)).as_py():
         # padded values: trim every row, so that "Mali " and "Mali" become one category
-        return blank_to_null(values).dictionary_encode()
+        text = encoded.cast(pa.string()) if isinstance(values, pa.DictionaryArray) else values
+        return blank_to_null(text).dictionary_encode()
     blank = pc.equal(words, "")
     if not pc.any(blank).as_py():
         return encoded

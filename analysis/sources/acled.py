@@ -62,6 +62,20 @@ _WANTED = (
     "fatalities",
     "timestamp",
 )
+#: parsed straight into dictionary arrays by the CSV reader (categorical in the result)
+_ENCODED = (
+    "time_precision",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "actor2",
+    "assoc_actor_2",
+    "country",
+    "iso3",
+    "iso",
+    "admin1",
+    "admin2",
+)
 _REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1", "country", "fatalities")
 _ALIASES = {
     "assoc_actor1": "assoc_actor_1",
@@ -365,7 +379,12 @@ def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
         columns = {k: pa.chunked_array([v]) for k, v in _convert(meta.whole()).items()}
     else:
         meta, columns = tab.read_csv_columns(
-            raw, _convert, include=_WANTED, aliases=_ALIASES, check_header=_require
+            raw,
+            _convert,
+            include=_WANTED,
+            aliases=_ALIASES,
+            check_header=_require,
+            dictionary_columns=_ENCODED,
         )
     return _finish(_frame(meta, columns), meta)
 

@@ -187,7 +187,12 @@ def _store(frame: pd.DataFrame, path: Path, meta: dict[str, object]) -> None:
         # row groups of 128k rows bound the writer's memory; only categories are
         # dictionary-encoded (free text such as notes is written plain)
         pq.write_table(
-            table, handle, compression="lz4", row_group_size=1 << 17, use_dictionary=categorical
+            table,
+            handle,
+            compression="lz4",
+            row_group_size=1 << 17,
+            use_dictionary=categorical,
+            write_statistics=False,  # no predicate pushdown on a cache entry
         )
 
 

@@ -268,7 +268,12 @@ def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
         columns = {k: pa.chunked_array([v]) for k, v in _convert(meta.whole()).items()}
     else:
         meta, columns = tab.read_csv_columns(
-            raw, _convert, include=_WANTED, hxl=False, check_header=_require
+            raw,
+            _convert,
+            include=_WANTED,
+            hxl=False,
+            check_header=_require,
+            dictionary_columns=("country", "adm_1", "adm_2"),
         )
     return _rows(meta, columns)
 
