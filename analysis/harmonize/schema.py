@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
+from analysis.sources.tallies import PERPETRATOR_GROUPS as _TALLY_GROUPS
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -78,19 +79,10 @@ SCHEMA_VERSION = "events-3"
 
 DATE_PRECISIONS: tuple[str, ...] = ("day", "week", "month", "year")
 
-#: The perpetrator-group vocabulary (shared with the evidence table), documented in
-#: ``data/hand/README.md``.
+#: The perpetrator-group vocabulary: the evidence table's (documented in ``data/tallies/README.md``)
+#: without its ``all``, plus ``civilians`` (as a victim side) and ``other``; see ``data/hand/README.md``.
 PERPETRATOR_GROUPS: tuple[str, ...] = (
-    "state_forces",
-    "state_forces_with_foreign",
-    "wagner",
-    "jnim",
-    "isgs",
-    "islamist_armed_groups",
-    "militias",
-    "separatists",
-    "international_forces",
-    "unknown",
+    *(group for group in _TALLY_GROUPS if group != "all"),
     "civilians",
     "other",
 )
