@@ -69,6 +69,7 @@ __all__ = [
     "PERPETRATOR_GROUPS",
     "HDX_COLUMNS",
     "event_dtypes",
+    "arrow_event_schema",
     "empty_events",
     "conform_events",
     "check_events",
@@ -143,6 +144,28 @@ _FIXED_CATEGORIES: dict[str, tuple[str, ...]] = {
     "date_precision": DATE_PRECISIONS,
     "perpetrator_group": PERPETRATOR_GROUPS,
 }
+
+
+def arrow_event_schema():
+    """The canonical event columns as an Arrow schema (categoricals as dictionaries).
+
+    Readers that build the table in Arrow use it so that every batch, and the parquet cache
+    entry written from them, has exactly these types.
+    """
+    import pyarrow as pa
+
+    text = pa.string()
+    category = pa.dictionary(pa.int32(), text)
+    types = {
+        "str": text,
+        "category": category,
+        "datetime64[s]": pa.timestamp("s"),
+        "datetime64[s, UTC]": pa.timestamp("s", tz="UTC"),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+        "Int64": pa.int64(),
+    }
+    return pa.schema([(name, types[dtype]) for name, dtype in EVENT_COLUMNS.items()])
 
 
 def event_dtypes() -> dict[str, object]:

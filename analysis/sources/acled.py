@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +29,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.errors import DataError
-from analysis.harmonize.schema import EVENT_COLUMNS, check_events, conform_events
+from analysis.harmonize.schema import (
+    EVENT_COLUMNS,
+    arrow_event_schema,
+    check_events,
+    conform_events,
+)
 from analysis.sources import _tabular as tab
-from analysis.sources.cache import cached_frame
+from analysis.sources.cache import EarlyWrite, cached_frame
 
 __all__ = ["read_acled", "read_deletions", "OLD_EVENT_TYPES"]
 
@@ -369,7 +374,7 @@ def _finish(frame: pd.DataFrame, table: tab.CsvTable) -> pd.DataFrame:
     return _deduplicate(frame, {table.raw.name: table.raw.path})
 
 
-def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
+def _parse_file(raw: tab.RawFile, early: EarlyWrite | None = None) -> pd.DataFrame:
     if raw.path.suffix.lower() == ".json" or raw.head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (
         b"{",
         b"[",
@@ -386,7 +391,72 @@ def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
             check_header=_require,
             dictionary_columns=_ENCODED,
         )
+        if "actor2" in meta.columns:  # dyadic: the Arrow table is already the final one
+            table = _arrow_events(meta, columns)
+            if early is not None:
+                early.start(table)  # the cache entry is written while pandas converts
+            frame = check_events(
+                conform_events(
+                    table.to_pandas(
+                        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
+                    )
+                ),
+                where=str(raw.path),
+            )
+            unique = _deduplicate(frame, {raw.name: raw.path})
+            if unique is not frame and early is not None:
+                early.discard()
+            return unique
     return _finish(_frame(meta, columns), meta)
+
+
+def _dictionary_flags(chunked: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """Apply a test to each chunk's (small) dictionary and spread it over the rows."""
+    flags = [
+        pc.fill_null(pc.take(test(chunk.dictionary), chunk.indices), False)
+        for chunk in chunked.chunks
+    ]
+    return pa.chunked_array(flags, pa.bool_()) if flags else pa.chunked_array([], pa.bool_())
+
+
+def _arrow_events(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
+    """The canonical event table, in Arrow, from the converted columns of a dyadic export."""
+    if meta.num_rows == 0:
+        raise DataError(
+            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
+        )
+    n = meta.num_rows
+    event_type = columns["event_type"]
+    civilian = _dictionary_flags(event_type, lambda words: pc.equal(words, _VAC))
+    if "_civilian_targeting" in columns:
+        civilian = pc.or_(civilian, columns["_civilian_targeting"])
+    elif "actor2" in columns:
+        on_civilians = _dictionary_flags(
+            columns["actor2"], lambda words: pc.starts_with(words, "Civilians")
+        )
+        targeted = _dictionary_flags(
+            event_type, lambda words: pc.is_in(words, value_set=pa.array(_CIVILIAN_TARGET_TYPES))
+        )
+        civilian = pc.or_(civilian, pc.and_(on_civilians, targeted))
+    derived = {
+        "source": pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(n, np.int32)), pa.array(["acled"])
+        ),
+        "date_end": columns["date_start"],
+        "civilian_victims": civilian,
+        "wagner_involved": pa.array(np.zeros(n, dtype=bool)),
+        "origin": meta.origins(),
+    }
+    arrays = []
+    schema = arrow_event_schema()
+    for field in schema:
+        values = derived.get(field.name, columns.get(field.name))
+        if values is None:
+            values = pa.nulls(n, field.type)
+        elif values.type != field.type:
+            values = values.cast(field.type)
+        arrays.append(values)
+    return pa.table(arrays, schema=schema)
 
 
 def _json_table(raw: tab.RawFile) -> tab.CsvTable:
@@ -504,11 +574,12 @@ def _read_one(raw: tab.RawFile, *, cache: bool, cache_dir: PathLike | None) -> p
     return cached_frame(
         "acled",
         raw,
-        lambda: _parse_file(raw),
+        lambda early: _parse_file(raw, early),
         restore=_restore,
         options={"name": raw.name},
         cache=cache,
         cache_dir=cache_dir,
+        early_write=True,
     )
 
 

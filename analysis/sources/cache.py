@@ -26,6 +26,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -130,7 +131,9 @@ def _load(
         meta = json.loads((table.schema.metadata or {}).get(_META_KEY, b"null"))
         if not isinstance(meta, dict) or (expected is not None and meta != expected):
             raise ValueError("the entry's metadata does not match the input")
-        frame = restore(table.to_pandas())
+        frame = restore(
+            table.to_pandas(types_mapper={_int64(): pd.Int64Dtype()}.get, split_blocks=True)
+        )
     except Exception as exc:  # any failure means: do not trust it, re-read the input
         warnings.warn(
             f"ignoring the cache entry {path.name} ({type(exc).__name__}: {exc}); "
@@ -140,6 +143,12 @@ def _load(
         )
         return None
     return frame, meta
+
+
+def _int64() -> object:
+    import pyarrow as pa
+
+    return pa.int64()
 
 
 def _index_path(folder: Path, kind: str, source: Path, options: Mapping[str, object]) -> Path:
@@ -170,19 +179,20 @@ def _remember(index: Path, stat: os.stat_result, entry: Path) -> None:
         pass
 
 
-def _store(frame: pd.DataFrame, path: Path, meta: dict[str, object]) -> None:
+def _store(frame: pd.DataFrame | object, path: Path, meta: dict[str, object]) -> None:
+    """Write an entry (a DataFrame, or an Arrow table already in the reader's final shape)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if isinstance(frame, pa.Table):
+        table = frame
+    else:
+        assert isinstance(frame, pd.DataFrame)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
     schema_meta = dict(table.schema.metadata or {})
     schema_meta[_META_KEY] = json.dumps(meta, sort_keys=True).encode("utf-8")
     table = table.replace_schema_metadata(schema_meta)
-    categorical = [
-        name
-        for name, dtype in zip(frame.columns, frame.dtypes, strict=True)
-        if isinstance(dtype, pd.CategoricalDtype)
-    ]
+    categorical = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
     with atomic_write(path, "wb") as handle:
         # row groups of 128k rows bound the writer's memory; only categories are
         # dictionary-encoded (free text such as notes is written plain)
@@ -196,6 +206,38 @@ def _store(frame: pd.DataFrame, path: Path, meta: dict[str, object]) -> None:
         )
 
 
+class EarlyWrite:
+    """Lets a reader hand over its final Arrow table before converting it to pandas.
+
+    The entry is then written on a background thread while the reader builds its DataFrame;
+    :func:`cached_frame` waits for the write before returning, so an entry exists as soon as
+    the read has returned, as without it. A reader that finds it must still change the data
+    (e.g. duplicates to resolve) calls :meth:`discard`, and the final frame is written instead.
+    """
+
+    def __init__(self, write: Callable[[object], Path | None]) -> None:
+        self._write = write
+        self._future: Future[Path | None] | None = None
+        self.discarded = False
+
+    def start(self, table: object) -> None:
+        if self._future is None and not self.discarded:
+            self._future = _EARLY.submit(self._write, table)
+
+    def discard(self) -> None:
+        self.discarded = True
+
+    @property
+    def started(self) -> bool:
+        return self._future is not None
+
+    def wait(self) -> Path | None:
+        return None if self._future is None else self._future.result()
+
+
+_EARLY = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallies-cache")
+
+
 def cached_frame(
     kind: str,
     source: RawFile,
@@ -205,6 +247,7 @@ def cached_frame(
     options: Mapping[str, object] | None = None,
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
+    early_write: bool = False,
 ) -> pd.DataFrame:
     """Return the parsed frame for an input, from the cache when a valid entry exists.
 
@@ -225,6 +268,9 @@ def cached_frame(
         ``False`` bypasses the cache (neither read nor written).
     cache_dir
         Cache folder (see the module docstring for the default).
+    early_write
+        ``build`` takes an :class:`EarlyWrite` and may hand it its final Arrow table, so that
+        the entry is written while the DataFrame is built.
 
     Notes
     -----
@@ -237,20 +283,15 @@ def cached_frame(
     """
     options = dict(options or {})
     if not cache:
-        return build()
+        return build(EarlyWrite(lambda table: None)) if early_write else build()
     folder = default_cache_dir(cache_dir)
     index = _index_path(folder, kind, source.path, options)
     guess = _guess(index, source.stat)
     if guess is None and not source.hashed():
         # never read in this state: parse while the checksum is computed
-        frame = build()
-        digest = source.sha256
-        path = cache_path(kind, digest, options, cache_dir)
-        meta = _metadata(kind, digest, options)
-        if _load(path, meta, restore, quiet=True) is None:
-            _write(frame, path, meta)
-        _remember(index, source.stat, path)
-        return frame
+        return _build_and_store(
+            kind, source, build, restore, options, cache_dir, index, early_write
+        )
     speculative = _load(guess, None, restore) if guess is not None else None
     digest = source.sha256
     meta = _metadata(kind, digest, options)
@@ -268,8 +309,48 @@ def cached_frame(
     if loaded is not None:
         _remember(index, source.stat, path)
         return loaded[0]
-    frame = build()
-    _write(frame, path, meta)
+    return _build_and_store(kind, source, build, restore, options, cache_dir, index, early_write)
+
+
+def _build_and_store(
+    kind: str,
+    source: RawFile,
+    build: Callable[..., pd.DataFrame],
+    restore: Callable[[pd.DataFrame], pd.DataFrame],
+    options: dict[str, object],
+    cache_dir: str | os.PathLike[str] | None,
+    index: Path,
+    early_write: bool,
+) -> pd.DataFrame:
+    """Parse the input and write its entry (unless a valid one with its checksum exists)."""
+
+    def target() -> tuple[Path, dict[str, object]]:
+        digest = source.sha256
+        return cache_path(kind, digest, options, cache_dir), _metadata(kind, digest, options)
+
+    def write(data: object) -> Path | None:
+        path, meta = target()
+        if _load(path, meta, restore, quiet=True) is None:
+            _store(data, path, meta)
+        return path
+
+    if not early_write:
+        frame = build()
+        path, meta = target()
+        if _load(path, meta, restore, quiet=True) is None:
+            _write(frame, path, meta)
+        _remember(index, source.stat, path)
+        return frame
+    early = EarlyWrite(write)
+    frame = build(early)
+    path, meta = target()
+    try:
+        early.wait()
+    except Exception as exc:  # written again below from the frame; say why
+        warnings.warn(f"could not write the cache entry {path}: {exc}", CacheWarning, stacklevel=3)
+        early.discard()
+    if not early.started or early.discarded:
+        _write(frame, path, meta)
     _remember(index, source.stat, path)
     return frame
 

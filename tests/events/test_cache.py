@@ -210,3 +210,35 @@ def test_inputs_are_byte_identical_after_reading(tmp_path, kind) -> None:
     read(path)
     after = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
     assert before == after
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"generation": "no_disorder", "hxl": True},
+        {"generation": "old_schema", "date_style": "long"},
+        {"layout": "monadic"},
+        {"multiline_notes": True, "hxl": True},
+    ],
+)
+def test_cached_read_equals_the_cold_read(tmp_path, kwargs) -> None:
+    """The frame served from the cache is identical (values, dtypes, category order) to the one
+    parsed from the file, for every layout and generation."""
+    path = write_acled_csv(tmp_path / "a.csv", n_events=120, seed=13, **kwargs)
+    cold = read_acled(path)
+    cached = read_acled(path)
+    uncached = read_acled(path, cache=False)
+    pd.testing.assert_frame_equal(cold, cached)
+    pd.testing.assert_frame_equal(cold, uncached)
+
+
+def test_duplicates_resolved_before_caching(tmp_path, cache_dir) -> None:
+    """A file whose duplicates are resolved at parse time caches the resolved table."""
+    frame = synthetic_acled_events(40, seed=14)
+    path = tmp_path / "d.csv"
+    pd.concat([frame, frame.iloc[:6]], ignore_index=True).to_csv(path, index=False)
+    cold = read_acled(path)
+    cached = read_acled(path)
+    assert len(cold) == len(cached) == 40
+    pd.testing.assert_frame_equal(cold, cached)
