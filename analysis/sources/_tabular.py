@@ -19,6 +19,7 @@ import io
 import os
 import re
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -400,6 +401,7 @@ def read_csv_columns(
     check_header: Callable[[CsvTable], None] | None = None,
     block_size: int = 1 << 22,
     dictionary_columns: Iterable[str] = (),
+    on_batch: Callable[[Mapping[str, pa.Array], int], None] | None = None,
 ) -> tuple[CsvTable, dict[str, pa.ChunkedArray]]:
     """Stream a CSV file as text, batch by batch, through ``convert``; collect its output.
 
@@ -426,6 +428,9 @@ def read_csv_columns(
     dictionary_columns
         Columns the parser dictionary-encodes itself (on its worker threads); the converter
         receives them as dictionary arrays of text (see :func:`dictionary`).
+    on_batch
+        Called in file order with each batch's converted arrays and its first row's index
+        (e.g. to stream them to a writer while the rest of the file is parsed).
 
     Returns
     -------
@@ -452,39 +457,59 @@ def read_csv_columns(
     out: dict[str, list[pa.Array]] = {}
     offset = 0
     first = True
+    pending: deque[tuple[int, Future[Mapping[str, pa.Array]]]] = deque()
+
+    def collect(limit: int) -> None:
+        # results are taken in file order, so the first bad row of the file is the one reported
+        while len(pending) > limit:
+            start, future = pending.popleft()
+            converted = future.result()
+            for key, value in converted.items():
+                out.setdefault(key, []).append(value)
+            if on_batch is not None:
+                on_batch(converted, start)
+
     previous_hook, undecodable = _quiet_invalid_rows()
     try:
-        reader = pv.open_csv(
-            raw.path,
-            read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
-            parse_options=pv.ParseOptions(newlines_in_values=True, invalid_row_handler=_on_invalid),
-            convert_options=pv.ConvertOptions(
-                column_types={
-                    name: encoded if name in as_dictionary else pa.string() for name in names
-                },
-                include_columns=keep,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        for batch in reader:
-            if first and hxl and batch.num_rows:
-                if _first_row_is_hxl(batch) and _row_is_hxl(raw, names):
-                    meta.hxl = True
-                    meta.first_line = 3
-                    batch = batch.slice(1)
-            first = False
-            if batch.num_rows == 0:
-                continue
-            for key, value in convert(Batch(meta, batch, offset)).items():
-                out.setdefault(key, []).append(value)
-            offset += batch.num_rows
-    except pa.ArrowInvalid as exc:
-        if undecodable:
-            check_utf8(raw)
-        raise _translate(raw, exc, invalid, names) from None
+        try:
+            reader = pv.open_csv(
+                raw.path,
+                read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
+                parse_options=pv.ParseOptions(
+                    newlines_in_values=True, invalid_row_handler=_on_invalid
+                ),
+                convert_options=pv.ConvertOptions(
+                    column_types={
+                        name: encoded if name in as_dictionary else pa.string() for name in names
+                    },
+                    include_columns=keep,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            for batch in reader:
+                if first and hxl and batch.num_rows:
+                    if _first_row_is_hxl(batch) and _row_is_hxl(raw, names):
+                        meta.hxl = True
+                        meta.first_line = 3
+                        batch = batch.slice(1)
+                first = False
+                if batch.num_rows == 0:
+                    continue
+                # batches are converted on worker threads (Arrow's kernels release the GIL)
+                pending.append((offset, _CONVERTERS.submit(convert, Batch(meta, batch, offset))))
+                offset += batch.num_rows
+                collect(_IN_FLIGHT)
+        except pa.ArrowInvalid as exc:
+            collect(0)  # a bad value in an earlier batch comes first
+            if undecodable:
+                check_utf8(raw)
+            raise _translate(raw, exc, invalid, names) from None
+        collect(0)
     finally:
         sys.unraisablehook = previous_hook
+        for _, future in pending:
+            future.cancel()
     meta.n_rows = offset
     meta.simple_lines = offset + 1 + int(meta.hxl) == raw.n_lines
     columns = {
@@ -492,6 +517,10 @@ def read_csv_columns(
         for key, chunks in out.items()
     }
     return meta, columns
+
+
+_CONVERTERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tallies-convert")
+_IN_FLIGHT = 3
 
 
 def _quiet_invalid_rows() -> tuple[Callable[..., object], list[object]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -383,18 +383,18 @@ def _parse_file(raw: tab.RawFile, early: EarlyWrite | None = None) -> pd.DataFra
         _require(meta)
         columns = {k: pa.chunked_array([v]) for k, v in _convert(meta.whole()).items()}
     else:
+        stream = _Stream(raw, early)
         meta, columns = tab.read_csv_columns(
             raw,
             _convert,
             include=_WANTED,
             aliases=_ALIASES,
-            check_header=_require,
+            check_header=stream.header,
             dictionary_columns=_ENCODED,
+            on_batch=stream.batch,
         )
-        if "actor2" in meta.columns:  # dyadic: the Arrow table is already the final one
-            table = _arrow_events(meta, columns)
-            if early is not None:
-                early.start(table)  # the cache entry is written while pandas converts
+        if stream.dyadic:  # the Arrow table is already the final one
+            table = stream.finish(meta, columns)
             frame = check_events(
                 conform_events(
                     table.to_pandas(
@@ -410,31 +410,64 @@ def _parse_file(raw: tab.RawFile, early: EarlyWrite | None = None) -> pd.DataFra
     return _finish(_frame(meta, columns), meta)
 
 
-def _dictionary_flags(chunked: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """Apply a test to each chunk's (small) dictionary and spread it over the rows."""
-    flags = [
-        pc.fill_null(pc.take(test(chunk.dictionary), chunk.indices), False)
-        for chunk in chunked.chunks
-    ]
-    return pa.chunked_array(flags, pa.bool_()) if flags else pa.chunked_array([], pa.bool_())
+class _Stream:
+    """Builds a dyadic export's canonical Arrow batches as they are parsed, and streams them to
+    the cache writer (assuming one line per record for ``origin``; checked at the end)."""
+
+    def __init__(self, raw: tab.RawFile, early: EarlyWrite | None) -> None:
+        self.raw = raw
+        self.early = early
+        self.meta: tab.CsvTable | None = None
+        self.dyadic = False
+        self.batches: list[pa.RecordBatch] = []
+        self.sink = None
+
+    def header(self, meta: tab.CsvTable) -> None:
+        _require(meta)
+        self.meta = meta
+        self.dyadic = "actor2" in meta.columns
+        if self.dyadic and self.early is not None:
+            self.sink = self.early.stream(arrow_event_schema())
+
+    def batch(self, arrays: Mapping[str, pa.Array], start: int) -> None:
+        if not self.dyadic:
+            return
+        assert self.meta is not None
+        n = len(arrays["event_id"])
+        lines = np.arange(start, start + n, dtype=np.int64) + self.meta.first_line
+        record = _canonical_batch(arrays, n, tab.origin_array(self.raw.name, lines))
+        self.batches.append(record)
+        if self.sink is not None:
+            self.sink.put(record)
+
+    def finish(self, meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
+        if meta.num_rows == 0:
+            if self.sink is not None and self.early is not None:
+                self.early.discard()
+            raise DataError(
+                "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
+            )
+        table = pa.Table.from_batches(self.batches, schema=arrow_event_schema())
+        if meta.simple_lines:
+            if self.sink is not None:
+                self.sink.close()
+            return table
+        # line breaks inside quoted values: origins from the exact record starts
+        if self.early is not None:
+            self.early.discard()
+        position = table.schema.get_field_index("origin")
+        return table.set_column(position, "origin", meta.origins())
 
 
-def _arrow_events(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
-    """The canonical event table, in Arrow, from the converted columns of a dyadic export."""
-    if meta.num_rows == 0:
-        raise DataError(
-            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
-        )
-    n = meta.num_rows
-    event_type = columns["event_type"]
-    civilian = _dictionary_flags(event_type, lambda words: pc.equal(words, _VAC))
-    if "_civilian_targeting" in columns:
-        civilian = pc.or_(civilian, columns["_civilian_targeting"])
-    elif "actor2" in columns:
-        on_civilians = _dictionary_flags(
-            columns["actor2"], lambda words: pc.starts_with(words, "Civilians")
-        )
-        targeted = _dictionary_flags(
+def _canonical_batch(arrays: Mapping[str, pa.Array], n: int, origin: pa.Array) -> pa.RecordBatch:
+    """One batch of the canonical event table, in Arrow (see :func:`arrow_event_schema`)."""
+    event_type = arrays["event_type"]
+    civilian = _flags(event_type, lambda words: pc.equal(words, _VAC))
+    if "_civilian_targeting" in arrays:
+        civilian = pc.or_(civilian, arrays["_civilian_targeting"])
+    elif "actor2" in arrays:
+        on_civilians = _flags(arrays["actor2"], lambda words: pc.starts_with(words, "Civilians"))
+        targeted = _flags(
             event_type, lambda words: pc.is_in(words, value_set=pa.array(_CIVILIAN_TARGET_TYPES))
         )
         civilian = pc.or_(civilian, pc.and_(on_civilians, targeted))
@@ -442,21 +475,28 @@ def _arrow_events(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pa
         "source": pa.DictionaryArray.from_arrays(
             pa.array(np.zeros(n, np.int32)), pa.array(["acled"])
         ),
-        "date_end": columns["date_start"],
+        "date_end": arrays["date_start"],
         "civilian_victims": civilian,
         "wagner_involved": pa.array(np.zeros(n, dtype=bool)),
-        "origin": meta.origins(),
+        "origin": origin,
     }
-    arrays = []
     schema = arrow_event_schema()
+    values = []
     for field in schema:
-        values = derived.get(field.name, columns.get(field.name))
-        if values is None:
-            values = pa.nulls(n, field.type)
-        elif values.type != field.type:
-            values = values.cast(field.type)
-        arrays.append(values)
-    return pa.table(arrays, schema=schema)
+        value = derived.get(field.name, arrays.get(field.name))
+        if value is None:
+            value = pa.nulls(n, field.type)
+        elif value.type != field.type:
+            value = value.cast(field.type)
+        values.append(value)
+    return pa.record_batch(values, schema=schema)
+
+
+def _flags(array: pa.Array, test: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """Apply a test to a dictionary array's (small) dictionary and spread it over the rows."""
+    if not isinstance(array, pa.DictionaryArray):
+        array = array.dictionary_encode()
+    return pc.fill_null(pc.take(test(array.dictionary), array.indices), False)
 
 
 def _json_table(raw: tab.RawFile) -> tab.CsvTable:

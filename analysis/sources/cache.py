@@ -21,11 +21,13 @@ the project root, or ``TALLIES_DATA_DIR`` when set).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import queue
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -184,26 +186,75 @@ def _store(frame: pd.DataFrame | object, path: Path, meta: dict[str, object]) ->
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if isinstance(frame, BatchSink):
+        _store_stream(frame, path, meta)
+        return
     if isinstance(frame, pa.Table):
         table = frame
     else:
         assert isinstance(frame, pd.DataFrame)
         table = pa.Table.from_pandas(frame, preserve_index=False)
-    schema_meta = dict(table.schema.metadata or {})
-    schema_meta[_META_KEY] = json.dumps(meta, sort_keys=True).encode("utf-8")
-    table = table.replace_schema_metadata(schema_meta)
-    categorical = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    schema = _with_meta(table.schema, meta)
     with atomic_write(path, "wb") as handle:
         # row groups of 128k rows bound the writer's memory; only categories are
         # dictionary-encoded (free text such as notes is written plain)
         pq.write_table(
-            table,
+            table.replace_schema_metadata(schema.metadata),
             handle,
             compression="lz4",
-            row_group_size=1 << 17,
-            use_dictionary=categorical,
+            row_group_size=_ROW_GROUP,
+            use_dictionary=_categorical(schema),
             write_statistics=False,  # no predicate pushdown on a cache entry
         )
+
+
+_ROW_GROUP = 1 << 17
+
+
+def _with_meta(schema: object, meta: dict[str, object]) -> object:
+    import pyarrow as pa
+
+    assert isinstance(schema, pa.Schema)
+    schema_meta = dict(schema.metadata or {})
+    schema_meta[_META_KEY] = json.dumps(meta, sort_keys=True).encode("utf-8")
+    return schema.with_metadata(schema_meta)
+
+
+def _categorical(schema: object) -> list[str]:
+    import pyarrow as pa
+
+    assert isinstance(schema, pa.Schema)
+    return [f.name for f in schema if pa.types.is_dictionary(f.type)]
+
+
+def _store_stream(sink: BatchSink, path: Path, meta: dict[str, object]) -> None:
+    """Write streamed record batches as an entry, in row groups of about 128k rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _with_meta(sink.schema, meta)
+    with atomic_write(path, "wb") as handle:
+        writer = pq.ParquetWriter(
+            handle,
+            schema,
+            compression="lz4",
+            use_dictionary=_categorical(schema),
+            write_statistics=False,
+        )
+        try:
+            group: list[object] = []
+            rows = 0
+            for batch in sink.batches():
+                assert isinstance(batch, pa.RecordBatch)
+                group.append(batch)
+                rows += batch.num_rows
+                if rows >= _ROW_GROUP:
+                    writer.write_table(pa.Table.from_batches(group, schema=schema))
+                    group, rows = [], 0
+            if group:
+                writer.write_table(pa.Table.from_batches(group, schema=schema))
+        finally:
+            writer.close()
 
 
 class EarlyWrite:
@@ -218,14 +269,30 @@ class EarlyWrite:
     def __init__(self, write: Callable[[object], Path | None]) -> None:
         self._write = write
         self._future: Future[Path | None] | None = None
+        self._sink: BatchSink | None = None
         self.discarded = False
 
     def start(self, table: object) -> None:
+        """Write this (complete) Arrow table as the entry."""
         if self._future is None and not self.discarded:
             self._future = _EARLY.submit(self._write, table)
 
+    def stream(self, schema: object) -> BatchSink:
+        """Write the entry from record batches handed over one by one (see :class:`BatchSink`);
+        the writer waits for the input's checksum, then writes as the batches come."""
+        sink = BatchSink(schema)
+        self._sink = sink
+        if self._future is None and not self.discarded:
+            self._future = _EARLY.submit(self._write, sink)
+        else:
+            sink.abort()
+        return sink
+
     def discard(self) -> None:
+        """Give up the early entry (a streamed one is removed); the final frame is written."""
         self.discarded = True
+        if self._sink is not None:
+            self._sink.abort()
 
     @property
     def started(self) -> bool:
@@ -236,6 +303,46 @@ class EarlyWrite:
 
 
 _EARLY = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallies-cache")
+
+
+class _Aborted(Exception):
+    """The reader gave up the streamed entry (it is removed, never left half-written)."""
+
+
+class BatchSink:
+    """Record batches on their way to a parquet entry, written by a background thread."""
+
+    _CLOSE = object()
+    _ABORT = object()
+
+    def __init__(self, schema: object) -> None:
+        self.schema = schema
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def put(self, batch: object) -> None:
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        """All batches are in: finish the entry."""
+        self._queue.put(self._CLOSE)
+
+    def abort(self) -> None:
+        """Drop the entry (the reader's final data differ from the batches sent)."""
+        self._queue.put(self._ABORT)
+
+    def batches(self) -> Iterator[object]:
+        while True:
+            item = self._queue.get()
+            if item is self._CLOSE:
+                return
+            if item is self._ABORT:
+                raise _Aborted
+            yield item
+
+    def drain(self) -> None:
+        with contextlib.suppress(_Aborted):
+            for _ in self.batches():
+                pass
 
 
 def cached_frame(
@@ -283,7 +390,7 @@ def cached_frame(
     """
     options = dict(options or {})
     if not cache:
-        return build(EarlyWrite(lambda table: None)) if early_write else build()
+        return build(None) if early_write else build()
     folder = default_cache_dir(cache_dir)
     index = _index_path(folder, kind, source.path, options)
     guess = _guess(index, source.stat)
@@ -330,8 +437,14 @@ def _build_and_store(
 
     def write(data: object) -> Path | None:
         path, meta = target()
-        if _load(path, meta, restore, quiet=True) is None:
+        if _load(path, meta, restore, quiet=True) is not None:
+            if isinstance(data, BatchSink):
+                data.drain()
+            return path
+        try:
             _store(data, path, meta)
+        except _Aborted:
+            return None
         return path
 
     if not early_write:
@@ -342,7 +455,11 @@ def _build_and_store(
         _remember(index, source.stat, path)
         return frame
     early = EarlyWrite(write)
-    frame = build(early)
+    try:
+        frame = build(early)
+    except BaseException:
+        early.discard()  # never leave the writer waiting for batches
+        raise
     path, meta = target()
     try:
         early.wait()
