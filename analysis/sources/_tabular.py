@@ -19,6 +19,7 @@ import io
 import os
 import re
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -88,17 +89,24 @@ def _count_lines(path: Path) -> tuple[int, bool]:
 class RawFile:
     """An input file, opened read-only: its first bytes now, its checksum and line count later.
 
-    The sha256 is computed on a background thread as soon as the file is scanned, so that a
-    reader can do other work (such as loading a cache entry) meanwhile; :attr:`sha256` waits
-    for it. The line count is computed on first use.
+    The sha256 is computed on a background thread once asked for (:meth:`hash_soon`), so that
+    a reader can do other work (parse the file, load a cache entry) meanwhile; :attr:`sha256`
+    waits for it. ``hash_started`` is the wall-clock time the hashing began.
     """
 
     def __init__(self, path: Path, head: bytes, stat: os.stat_result) -> None:
         self.path = path
         self.head = head
         self.stat = stat
-        self._sha = _HASHER.submit(_digest, path)
+        self._sha: Future[tuple[str, int]] | None = None
+        self.hash_started: float | None = None
         self._lines: Future[tuple[int, bool]] | None = None
+
+    def hash_soon(self) -> None:
+        """Start computing the sha256 on a background thread (once)."""
+        if self._sha is None:
+            self.hash_started = time.time()
+            self._sha = _HASHER.submit(_digest, self.path)
 
     @property
     def name(self) -> str:
@@ -106,6 +114,8 @@ class RawFile:
 
     @property
     def sha256(self) -> str:
+        self.hash_soon()
+        assert self._sha is not None
         digest, size = self._sha.result()
         if size != self.stat.st_size:
             raise DataError(
@@ -119,7 +129,7 @@ class RawFile:
 
     def hashed(self) -> bool:
         """Whether the checksum is already known."""
-        return self._sha.done()
+        return self._sha is not None and self._sha.done()
 
     def count_lines_soon(self) -> None:
         """Start counting the lines on a background thread (for a reader about to parse)."""

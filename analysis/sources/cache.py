@@ -162,21 +162,36 @@ def _stat_key(stat: os.stat_result) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
 
 
-def _guess(index: Path, stat: os.stat_result) -> Path | None:
-    """The entry last used for this file, if the file looks unchanged (a hint, never trusted)."""
+#: An input's stat is trusted to stand for its content only if the file had not changed for
+#: this long when it was hashed (the "racy git" rule: a change within the same tick of the
+#: file system's clock could otherwise leave size and times as they were).
+SETTLE_SECONDS = 10.0
+
+
+def _hint(index: Path, stat: os.stat_result) -> dict[str, object] | None:
+    """What the last read of this file recorded, if its stat is unchanged since."""
     try:
         hint = json.loads(index.read_text(encoding="utf-8"))
-        if hint.get("stat") == _stat_key(stat):
-            return index.parent.parent / str(hint["entry"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        if isinstance(hint, dict) and hint.get("stat") == _stat_key(stat):
+            return hint
+    except (OSError, ValueError):
         return None
     return None
 
 
-def _remember(index: Path, stat: os.stat_result, entry: Path) -> None:
+def _remember(index: Path, source: RawFile, entry: Path) -> None:
+    stat = source.stat
+    changed = max(stat.st_mtime, stat.st_ctime)
+    settled = source.hash_started is not None and source.hash_started - changed > SETTLE_SECONDS
+    record = {
+        "stat": _stat_key(stat),
+        "entry": entry.name,
+        "sha256": source.sha256,
+        "settled": settled,
+    }
     try:
         with atomic_write(index) as handle:
-            json.dump({"stat": _stat_key(stat), "entry": entry.name}, handle)
+            json.dump(record, handle)
     except OSError:
         pass
 
@@ -227,6 +242,15 @@ def _categorical(schema: object) -> list[str]:
     return [f.name for f in schema if pa.types.is_dictionary(f.type)]
 
 
+def _row_group(batches: list[object], schema: object) -> object:
+    """Batches as one table whose dictionary columns share one dictionary, so that the writer
+    keeps them dictionary-encoded (with a new dictionary per batch it would fall back to plain
+    text, which the reader then has to encode again)."""
+    import pyarrow as pa
+
+    return pa.Table.from_batches(batches, schema=schema).unify_dictionaries()
+
+
 def _store_stream(sink: BatchSink, path: Path, meta: dict[str, object]) -> None:
     """Write streamed record batches as an entry, in row groups of about 128k rows."""
     import pyarrow as pa
@@ -249,10 +273,10 @@ def _store_stream(sink: BatchSink, path: Path, meta: dict[str, object]) -> None:
                 group.append(batch)
                 rows += batch.num_rows
                 if rows >= _ROW_GROUP:
-                    writer.write_table(pa.Table.from_batches(group, schema=schema))
+                    writer.write_table(_row_group(group, schema))
                     group, rows = [], 0
             if group:
-                writer.write_table(pa.Table.from_batches(group, schema=schema))
+                writer.write_table(_row_group(group, schema))
         finally:
             writer.close()
 
@@ -381,19 +405,34 @@ def cached_frame(
 
     Notes
     -----
-    The input's sha256 is computed on a background thread. Meanwhile, if the input's size,
-    modification and change times, inode and device are those recorded at its last read, the
-    entry used then is loaded; it is returned only if its recorded sha256 equals the input's
-    actual sha256, so the stat-based hint saves time but never decides what is served. An input
-    with no such record (never read, or copied or touched since) is parsed while its checksum
-    is computed, and its entry written (or, if one with that checksum exists, kept).
+    Each read records the input's stat (size, modification and change times, inode, device)
+    with its sha256. If the stat is unchanged at the next read *and* the file had not changed for
+    :data:`SETTLE_SECONDS` when it was hashed, the recorded sha256 stands for the content (as
+    git's index does; a file cannot be rewritten without its change time moving, and the
+    settling rule excludes a rewrite within one tick of the file system's clock), and the entry
+    keyed by it is served after checking that it carries that sha256. Otherwise the sha256 is
+    computed on a background thread; meanwhile the entry named by an unchanged-stat record is
+    loaded, and returned only if its checksum equals the one computed. An input with no such
+    record (never read, or copied or touched since) is parsed while its checksum is computed,
+    and its entry written (or, if one with that checksum exists, kept).
     """
     options = dict(options or {})
     if not cache:
         return build(None) if early_write else build()
     folder = default_cache_dir(cache_dir)
     index = _index_path(folder, kind, source.path, options)
-    guess = _guess(index, source.stat)
+    hint = _hint(index, source.stat)
+    guess = folder / str(hint["entry"]) if hint else None
+    if hint and hint.get("settled") and isinstance(hint.get("sha256"), str):
+        # unchanged (same size, times, inode) since a read that hashed it well after its last
+        # change: its recorded checksum stands; the entry must still carry that checksum
+        digest = str(hint["sha256"])
+        meta = _metadata(kind, digest, options)
+        path = cache_path(kind, digest, options, cache_dir)
+        loaded = _load(path, meta, restore) if path == guess else None
+        if loaded is not None:
+            return loaded[0]
+    source.hash_soon()
     if guess is None and not source.hashed():
         # never read in this state: parse while the checksum is computed
         return _build_and_store(
@@ -414,7 +453,7 @@ def cached_frame(
         )
     loaded = _load(path, meta, restore) if guess != path else None
     if loaded is not None:
-        _remember(index, source.stat, path)
+        _remember(index, source, path)
         return loaded[0]
     return _build_and_store(kind, source, build, restore, options, cache_dir, index, early_write)
 
@@ -452,7 +491,7 @@ def _build_and_store(
         path, meta = target()
         if _load(path, meta, restore, quiet=True) is None:
             _write(frame, path, meta)
-        _remember(index, source.stat, path)
+        _remember(index, source, path)
         return frame
     early = EarlyWrite(write)
     try:
@@ -468,7 +507,7 @@ def _build_and_store(
         early.discard()
     if not early.started or early.discarded:
         _write(frame, path, meta)
-    _remember(index, source.stat, path)
+    _remember(index, source, path)
     return frame
 
 

@@ -242,3 +242,65 @@ def test_duplicates_resolved_before_caching(tmp_path, cache_dir) -> None:
     cached = read_acled(path)
     assert len(cold) == len(cached) == 40
     pd.testing.assert_frame_equal(cold, cached)
+
+
+class HashCounter:
+    """Counts how often input files are hashed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from analysis.sources import _tabular
+
+        self.calls = 0
+        original = _tabular._digest
+
+        def counted(path):
+            self.calls += 1
+            return original(path)
+
+        monkeypatch.setattr(_tabular, "_digest", counted)
+
+
+def test_recently_changed_files_are_always_hashed(tmp_path, cache_dir, monkeypatch) -> None:
+    """A file changed less than SETTLE_SECONDS before it was hashed is hashed again at every
+    read: its stat alone could miss a rewrite within one tick of the file system's clock."""
+    hashes = HashCounter(monkeypatch)
+    path = write_acled_csv(tmp_path / "a.csv", n_events=20, seed=15)
+    read_acled(path)
+    read_acled(path)
+    assert hashes.calls == 2
+    (hint,) = (cache_dir / "index").glob("*.json")
+    assert json.loads(hint.read_text())["settled"] is False
+
+
+def test_settled_unchanged_file_is_not_hashed_again(tmp_path, cache_dir, monkeypatch) -> None:
+    """Once a file had settled when it was hashed, an unchanged stat stands for its content
+    (the entry must still carry the recorded checksum); any rewrite moves its change time."""
+    import time
+
+    monkeypatch.setattr(cache, "SETTLE_SECONDS", -1.0)
+    hashes = HashCounter(monkeypatch)
+    parses = Counter(acled, "_parse_file", monkeypatch)
+    frame = synthetic_acled_events(30, seed=16)
+    path = tmp_path / "a.csv"
+    frame.to_csv(path, index=False)
+    first = read_acled(path)
+    second = read_acled(path)
+    assert (hashes.calls, parses.calls) == (1, 1)
+    pd.testing.assert_frame_equal(first, second)
+    # a same-size rewrite (a later clock tick) changes the stat: hashed and parsed again
+    time.sleep(0.05)
+    changed = frame.copy()
+    changed.loc[0, "fatalities"] = "9" if frame["fatalities"].iloc[0] != "9" else "8"
+    changed.to_csv(path, index=False)
+    third = read_acled(path)
+    assert (hashes.calls, parses.calls) == (2, 2)
+    assert third["fatalities"].sum() == changed["fatalities"].astype(int).sum()
+    # a damaged entry behind a trusted record is not served
+    read_acled(path)
+    assert hashes.calls == 2
+    for entry in _entries(cache_dir):
+        entry.write_bytes(b"garbage")
+    with pytest.warns(cache.CacheWarning):
+        fourth = read_acled(path)
+    pd.testing.assert_frame_equal(third, fourth)
+    assert parses.calls == 3
