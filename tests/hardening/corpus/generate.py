@@ -308,7 +308,7 @@ def suites() -> None:
         "reads", "a name climbing out of the output folder (sanitised)")  # fmt: skip
     add("suite_not_a_list.yml", "notebook: incident\n", "suite", "ParameterError",
         "a mapping where a list is expected", message="a YAML list")  # fmt: skip
-    add("suite_empty.yml", b"", "suite", "ParameterError", "zero bytes",
+    add("suite_empty.yml", b"\n", "suite", "ParameterError", "a blank line only",
         message="a YAML list")  # fmt: skip
     add("suite_bad_yaml.yml", "- name: a\n  notebook: [incident\n", "suite", "ParameterError",
         "an unclosed bracket", message="not valid YAML")  # fmt: skip
