@@ -13,53 +13,12 @@ from hypothesis import strategies as st
 from analysis.compare import compare_periods
 from analysis.errors import DataError
 from analysis.harmonize.periods import align_periods, calendar_periods, tally_series
-from analysis.sources.tallies import MEASURES, PERPETRATOR_GROUPS, QUALIFIERS, VICTIM_GROUPS
-
-SYNTHETIC = "SYNTHETIC TEST ROW"
+from tests.compare.synthetic import typed_tallies
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
     """A SYNTHETIC evidence table typed like load_tallies' output."""
-    defaults = {
-        "source_id": "src-x",
-        "reporting_body": "a",
-        "incident_id": None,
-        "country": "Mali",
-        "measure": "killed",
-        "victim_group": "civilians",
-        "perpetrator_group": "all",
-        "qualifier": "exact",
-        "value": None,
-        "value_low": None,
-        "value_high": None,
-        "excludes": None,
-        "claim": SYNTHETIC,
-        "derivation": None,
-    }
-    frame = pd.DataFrame([{**defaults, **row} for row in rows])
-    frame["period_start"] = pd.to_datetime(frame["period_start"])
-    frame["period_end"] = pd.to_datetime(frame["period_end"])
-    for column, vocabulary in (
-        ("measure", MEASURES),
-        ("victim_group", VICTIM_GROUPS),
-        ("perpetrator_group", PERPETRATOR_GROUPS),
-        ("qualifier", QUALIFIERS),
-    ):
-        frame[column] = pd.Categorical(frame[column], categories=vocabulary)
-    for column in ("value", "value_low", "value_high"):
-        frame[column] = pd.array(frame[column], dtype="Int64")
-    for column in (
-        "tally_id",
-        "source_id",
-        "reporting_body",
-        "incident_id",
-        "excludes",
-        "claim",
-        "derivation",
-    ):
-        frame[column] = frame[column].astype("string")
-    frame["line"] = np.arange(2, len(frame) + 2)
-    return frame
+    return typed_tallies(rows, reporting_body="a")
 
 
 def _one(start: str, end: str, value: int, **extra) -> pd.DataFrame:
