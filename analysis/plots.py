@@ -6,8 +6,10 @@ palette, label both axes with their units, and print a source line under the fig
 comes from data (body names, places, actor names) is shown literally: matplotlib's mathtext is
 neutralised by escaping ``$``.
 
-matplotlib is imported inside the functions (with the non-interactive Agg backend when no other
-backend was chosen), so importing this module is cheap.
+matplotlib is imported inside the functions, so importing this module is cheap. The figures are
+:class:`analysis._figure.ReportFigure` objects: drawn on an Agg canvas, not registered with
+pyplot (so ``plt.show()`` does not see them). In a notebook, end the cell with the figure to show
+it (once); elsewhere ``fig.savefig("figure.png")``.
 """
 
 from __future__ import annotations
@@ -59,30 +61,19 @@ def plain(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def _pyplot():
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
-        try:
-            matplotlib.use("Agg", force=False)
-        except Exception:  # pragma: no cover - backend already in use
-            pass
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, Axes]:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    from analysis._figure import ReportFigure
+
+    fig = ReportFigure(figsize=(width, height), layout="constrained")
+    ax = fig.subplots()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
 
 def _source_line(fig: Figure, text: str) -> None:
-    fig.text(
-        0.01, -0.01, plain(text), ha="left", va="top", fontsize=7.5, color="#444444", wrap=True
-    )
+    """The source line, under the axes and inside the figure (the layout makes room for it)."""
+    if text:
+        fig.supxlabel(plain(text), x=0.01, ha="left", fontsize=7.5, color="#444444", wrap=True)
 
 
 def _colours(keys: Iterable[str]) -> dict[str, str]:
@@ -375,10 +366,9 @@ def region_month_heatmap(
 ) -> Figure:
     """Region by month heatmap of an event-data aggregate (e.g. civilian fatalities)."""
     _require(table, [region, time, value], "region_month_heatmap")
-    plt = _pyplot()
     pivot = table.pivot_table(index=region, columns=time, values=value, aggfunc="sum", fill_value=0)
     pivot = pivot.loc[pivot.sum(axis=1).sort_values(ascending=False).index]
-    fig, ax = plt.subplots(figsize=(9.0, 0.35 * max(len(pivot), 4) + 1.6), layout="constrained")
+    fig, ax = _figure(9.0, 0.35 * max(len(pivot), 4) + 1.6)
     image = ax.imshow(pivot.to_numpy(float), aspect="auto", cmap="viridis", interpolation="nearest")
     ax.set_yticks(range(len(pivot)))
     ax.set_yticklabels([plain(r) for r in pivot.index], fontsize=8)

@@ -87,6 +87,7 @@ fig = plots.series_by_body(
     title=f"{body}: {measure} by quarter",
     source="Source: quarterly figures of the evidence table (data/tallies), documents listed below.",
 )
+fig
 
 # %% [markdown]
 # ## Mean rate before and after
@@ -130,6 +131,7 @@ fig = plots.its_counterfactual(
     title="Observed, fitted, and the series without the step",
     source="Model: quasi-Poisson segmented regression (analysis.its_fit); data as above.",
 )
+fig
 
 # %% [markdown]
 # ## How much hinges on the date
@@ -159,6 +161,7 @@ fig = plots.arrival_sensitivity_curve(
     title="Level change by assumed date (grey: placebo dates)",
     source="Model: analysis.arrival_sensitivity and analysis.placebo_dates.",
 )
+fig
 
 # %% [markdown]
 # ## Carrying the qualifiers through

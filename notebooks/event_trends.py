@@ -87,6 +87,7 @@ fig = plots.series_by_body(
     title="Civilian fatalities by perpetrator group",
     source=f"Source: {source.upper()} export {events_path}, events with civilian victims.",
 )
+fig
 
 # %% [markdown]
 # ## Events involving Wagner
@@ -121,6 +122,7 @@ fig = plots.its_counterfactual(
     title="Observed, fitted, and the series without the step",
     source=f"Source: {source.upper()} export; model: analysis.its_fit ({family}).",
 )
+fig
 
 # %%
 fit.diagnostics()
@@ -142,6 +144,7 @@ fig = plots.perpetrator_shares(
     title="Share of civilian fatalities by perpetrator group",
     source=f"Source: {source.upper()} export, events with civilian victims.",
 )
+display(fig)
 shares
 
 # %% [markdown]
@@ -159,6 +162,7 @@ fig = plots.region_month_heatmap(
     title="Civilian fatalities by region",
     source=f"Source: {source.upper()} export, events with civilian victims.",
 )
+fig
 
 # %% [markdown]
 # ## Actor names the table did not recognise

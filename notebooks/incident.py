@@ -60,6 +60,7 @@ fig = plots.incident_intervals(
     title=f"Figures published about {incident_id}",
     source="Sources: the documents listed at the end of this report (data/tallies/sources.csv).",
 )
+fig
 
 # %% [markdown]
 # The figure shows the figures that count the same thing; those that count something else are

@@ -114,6 +114,7 @@ fig = plots.series_by_body(
     title="Period figures by body (vertical line: Wagner's arrival, December 2021)",
     source="Sources: the documents listed at the end of this report (data/tallies/sources.csv).",
 )
+fig
 
 # %% [markdown]
 # ## Where the published record disagrees with itself

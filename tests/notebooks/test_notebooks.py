@@ -39,6 +39,15 @@ def _run(name: str, tmp_path: Path, **parameters) -> dict:
     return read_records(out)
 
 
+def _figures_shown(tmp_path: Path, name: str) -> tuple[int, int]:
+    """(PNG outputs, figure calls) of an executed notebook: each figure is shown exactly once."""
+    executed = nbformat.read(tmp_path / f"{name}.out.ipynb", as_version=4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    images = sum("image/png" in o.get("data", {}) for c in code for o in c.get("outputs", []))
+    calls = sum(c.source.count("plots.") for c in code)
+    return images, calls
+
+
 def test_every_notebook_has_a_twin_in_sync() -> None:
     assert {"source_comparison", "before_after", "incident", "event_trends"} <= set(NAMES)
     for name in NAMES:
@@ -66,6 +75,8 @@ def test_incident_notebook(tmp_path: Path) -> None:
     shown = records["summary"][0]
     assert shown["envelope_low"] == pytest.approx(summary["envelope_low"])
     assert set(records["documents"]) == set(expected.figures["source_id"])
+    images, calls = _figures_shown(tmp_path, "incident")
+    assert images == calls == 1
 
 
 def test_source_comparison_notebook(tmp_path: Path) -> None:
@@ -82,6 +93,8 @@ def test_source_comparison_notebook(tmp_path: Path) -> None:
     for row in periods.itertuples():
         value = shown[(row.reporting_body, f"{row.period_start:%Y-%m-%d}")]
         assert (value is None and math.isnan(float(row.count))) or value == pytest.approx(row.count)
+    images, calls = _figures_shown(tmp_path, "source_comparison")
+    assert images == calls == 1
 
 
 def test_before_after_notebook(tmp_path: Path) -> None:
@@ -102,6 +115,8 @@ def test_before_after_notebook(tmp_path: Path) -> None:
     assert records["published_pairs"] >= 1  # ACLED's own "2,000 since December 2021 vs 500"
     assert len(records["documents"]) >= 3
     assert records["simulation"][0]["n_draws"] == 200
+    images, calls = _figures_shown(tmp_path, "before_after")
+    assert images == calls == 3
 
 
 def test_event_trends_notebook_on_synthetic_export(tmp_path: Path) -> None:
@@ -116,3 +131,5 @@ def test_event_trends_notebook_on_synthetic_export(tmp_path: Path) -> None:
     expected = monthly.groupby("perpetrator_group", observed=True)["fatalities"].sum()
     assert records["fatalities_by_group"] == {k: int(v) for k, v in expected.items()}
     assert records["wagner_events"] == int(events["wagner_involved"].sum())
+    images, calls = _figures_shown(tmp_path, "event_trends")
+    assert images == calls == 4

@@ -110,3 +110,25 @@ def test_other_figures_return_figures() -> None:
 def test_missing_columns_are_named(incident) -> None:
     with pytest.raises(ValueError, match="low"):
         plots.incident_intervals(incident.drop(columns="low"))
+
+
+def test_figures_stay_out_of_pyplot_and_show_once_as_png(incident) -> None:
+    import struct
+
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    fig = plots.incident_intervals(incident, title="Synthetic incident")
+    assert plt.get_fignums() == before  # not registered: pyplot never shows it a second time
+    png = fig._repr_png_()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    inches = fig.get_size_inches()
+    assert (width, height) == (round(inches[0] * 100), round(inches[1] * 100))
+    # the source line is laid out inside the figure, under the axes
+    source = fig._supxlabel
+    assert source is not None and source.get_text().startswith("Sources")
+    renderer = fig.canvas.get_renderer()
+    box = source.get_window_extent(renderer)
+    axes_box = fig.axes[0].get_tightbbox(renderer)
+    assert box.y0 >= 0 and box.y1 <= axes_box.y0 + 1
