@@ -19,6 +19,7 @@ one incident report stands in for the expanded list.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import os
 import statistics
@@ -119,6 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds of floor + suite; medians are compared"
     )
+    parser.add_argument(
+        "--no-preload",
+        action="store_true",
+        help="start every kernel as a new process (no kernel server), as tallies report --no-preload",
+    )
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="render the suite this many times over in one run (a larger suite; the floor too)",
+    )
     args = parser.parse_args(argv)
 
     from analysis.reports.provenance import collect_run_info
@@ -126,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     jobs = suite_jobs(args.stand_in)
+    jobs = [
+        dataclasses.replace(job, name=job.name if copy == 0 else f"{job.name}-copy{copy}")
+        for copy in range(max(1, args.copies))
+        for job in jobs
+    ]
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as scratch:
         work = Path(scratch)
         notebooks = ROOT / "notebooks"
@@ -147,13 +164,15 @@ def main(argv: list[str] | None = None) -> int:
                 n_jobs=args.jobs,
                 info=info,
                 progress=io.StringIO(),
+                preload=False if args.no_preload else None,
             )
             suites.append(time.perf_counter() - started)
     floor_seconds, suite_seconds = statistics.median(floors), statistics.median(suites)
     failed = [result.name for result in summary.results if result.status != "ok"]
     ratio = suite_seconds / floor_seconds
     print(f"reports: {len(jobs)} ({'stand-in' if args.stand_in else 'real'} notebooks)")
-    print(f"cores: {os.cpu_count()}, jobs: {args.jobs}")
+    kernels = "new processes" if args.no_preload else "forked from the kernel server"
+    print(f"cores: {os.cpu_count()}, jobs: {args.jobs}, kernels: {kernels}")
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"floor (empty notebook x {len(jobs)}, sequential): median {floor_seconds:.2f} s"

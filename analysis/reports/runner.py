@@ -226,11 +226,14 @@ def render_report(
     show_code: bool = False,
     kernel_name: str = "python3",
     timeout: float | None = None,
+    kernel_server: str | None = None,
 ) -> ReportResult:
     """Execute one report's notebook and export it; never raises for a failing notebook.
 
     Returns a :class:`ReportResult` with ``status`` ``"failed"`` and the error text when the
-    notebook raises, is missing, or cannot be exported.
+    notebook raises, is missing, or cannot be exported. ``kernel_server`` is the address of a
+    :class:`analysis.reports.kernels.KernelServer` to fork the kernel from (None: a new
+    process).
     """
     started = time.perf_counter()
     result = ReportResult(job.name, job.notebook, dict(job.parameters), "failed", 0.0, inputs)
@@ -241,7 +244,9 @@ def render_report(
         if not source.is_file():
             raise ReportError(f"notebook {source} does not exist")
         notebook_file = hash_inputs([(source, "notebook")], notebooks_dir.parent)[0]
-        executed = _execute(job, source, target, kernel_name=kernel_name, timeout=timeout)
+        executed = _execute(
+            job, source, target, kernel_name=kernel_name, timeout=timeout, server=kernel_server
+        )
         result.execute_seconds = time.perf_counter() - started
         if isinstance(executed, _Failure):
             result.error = executed.message
@@ -277,10 +282,21 @@ class _Failure:
     saved: bool
 
 
-def _execute(job: ReportJob, source: Path, target: Path, *, kernel_name: str, timeout):
+def _execute(
+    job: ReportJob, source: Path, target: Path, *, kernel_name: str, timeout, server: str | None
+):
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from analysis.reports.kernels import kernel_manager_class
+
+    # the kernel is stopped at once when the last cell is done: every output has arrived by
+    # then, and nothing else runs in it
+    engine_options = {
+        "shutdown_kernel": "immediate",
+        "kernel_manager_class": kernel_manager_class(server),
+    }
 
     fd, running_name = tempfile.mkstemp(prefix=f".{job.name}.", suffix=".running.ipynb", dir=target)
     os.close(fd)
@@ -299,6 +315,7 @@ def _execute(job: ReportJob, source: Path, target: Path, *, kernel_name: str, ti
                 # quiet the kernel's own log (its TCP notice, the interrupt jupyter_client
                 # sends before every shutdown); a kernel that dies still fails the report
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                **engine_options,
             )
         except PapermillExecutionError as error:
             message = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
@@ -324,6 +341,30 @@ def _render_task(kwargs: dict) -> ReportResult:
     return render_report(**kwargs)
 
 
+def _render_all(tasks: list[dict], workers: int, done) -> None:
+    """Render every task, ``workers`` at a time; ``done`` is called with each result."""
+    if workers == 1:
+        for task in tasks:
+            done(_render_task(task))
+        return
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_render_task, task) for task in tasks]
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                try:
+                    done(future.result())
+                except Exception as error:  # a worker died
+                    task = tasks[futures.index(future)]
+                    job = task["job"]
+                    done(
+                        ReportResult(job.name, job.notebook, dict(job.parameters), "failed",
+                                     0.0, task["inputs"], error=f"worker failed: {error}")
+                    )  # fmt: skip
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
 def run_reports(
     jobs: Sequence[ReportJob],
     *,
@@ -337,6 +378,7 @@ def run_reports(
     timeout: float | None = None,
     progress: IO[str] | None = None,
     info: RunInfo | None = None,
+    preload: bool | None = None,
 ) -> RunSummary:
     """Render ``jobs`` (in parallel) and write the index; returns the results.
 
@@ -362,6 +404,10 @@ def run_reports(
         Per-cell time limit in seconds (default: none).
     progress
         Where progress lines go (default ``sys.stderr``).
+    preload
+        Fork each report's kernel from a server that has imported the heavy modules once
+        (:mod:`analysis.reports.kernels`); None (the default): wherever that is supported
+        (Linux). False: every kernel is a new Python process.
     """
     from analysis.reports.index import write_index
     from analysis.reports.provenance import collect_run_info
@@ -414,30 +460,19 @@ def run_reports(
         done(result)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet kernels' debugger
     if tasks:
-        # Import papermill and build the exporter once, here: forked workers inherit them.
-        import papermill  # noqa: F401
+        from analysis.reports.kernels import KernelServer, forking_supported
 
-        _exporter(show_code)
-    if workers == 1:
-        for task in tasks:
-            done(_render_task(task))
-    else:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_render_task, task) for task in tasks]
-            try:
-                for future in concurrent.futures.as_completed(futures):
-                    try:
-                        done(future.result())
-                    except Exception as error:  # a worker died
-                        task = tasks[futures.index(future)]
-                        job = task["job"]
-                        done(
-                            ReportResult(job.name, job.notebook, dict(job.parameters), "failed",
-                                         0.0, task["inputs"], error=f"worker failed: {error}")
-                        )  # fmt: skip
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        with contextlib.ExitStack() as stack:
+            if forking_supported() if preload is None else preload:
+                # started first: it imports the heavy modules while the rest gets ready
+                server = stack.enter_context(KernelServer())
+                for task in tasks:
+                    task["kernel_server"] = server.address
+            # Import papermill and build the exporter once, here: forked workers inherit them.
+            import papermill  # noqa: F401
+
+            _exporter(show_code)
+            _render_all(tasks, workers, done)
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order.get(result.name, len(order)))
     index = write_index(output_dir, results, notes, info, merge=merge_index)
