@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -72,6 +73,14 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     report.add_argument(
         "--timeout", type=float, default=None, help="time limit per cell, in seconds"
     )
+    report.add_argument(
+        "--no-preload",
+        action="store_true",
+        help=(
+            "start every kernel as a new Python process, instead of forking it from a server "
+            "that has imported pandas, matplotlib and the package once (Linux only)"
+        ),
+    )
     report.set_defaults(handler=_report)
 
     params = commands.add_parser(
@@ -85,6 +94,7 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
 def _report(args: argparse.Namespace) -> int:
     from analysis import paths
     from analysis.errors import ParameterError
+    from analysis.reports.kernels import KernelServer, forking_supported
     from analysis.reports.params import parse_cli_parameters
     from analysis.reports.runner import run_reports
     from analysis.reports.suite import load_suite, make_job
@@ -92,26 +102,33 @@ def _report(args: argparse.Namespace) -> int:
     root = paths.project_root()
     output_dir = args.output_dir or paths.reports_dir()
     notebooks_dir = args.notebooks_dir or root / "notebooks"
-    if args.notebook is None:
-        if args.parameters or args.name:
-            raise ParameterError("-p and --name go with --notebook, not with a suite")
-        suite = load_suite(args.suite or paths.reports_dir() / "suite.yml")
-        jobs, notes, merge = suite.jobs, suite.notes, False
-    else:
-        values = parse_cli_parameters(args.notebook, args.parameters, base_dir=Path.cwd())
-        jobs = [make_job(args.notebook, values, name=args.name, base_dir=Path.cwd())]
-        notes, merge = [], True
-    summary = run_reports(
-        jobs,
-        output_dir=output_dir,
-        notebooks_dir=notebooks_dir,
-        root=root,
-        notes=notes,
-        n_jobs=args.jobs,
-        show_code=args.show_code,
-        merge_index=merge,
-        timeout=args.timeout,
-    )
+    if args.notebook is None and (args.parameters or args.name):
+        raise ParameterError("-p and --name go with --notebook, not with a suite")
+    with contextlib.ExitStack() as stack:
+        server = None
+        if not args.no_preload and forking_supported():
+            # it imports the heavy modules while the suite is read
+            server = stack.enter_context(KernelServer())
+        if args.notebook is None:
+            suite = load_suite(args.suite or paths.reports_dir() / "suite.yml")
+            jobs, notes, merge = suite.jobs, suite.notes, False
+        else:
+            values = parse_cli_parameters(args.notebook, args.parameters, base_dir=Path.cwd())
+            jobs = [make_job(args.notebook, values, name=args.name, base_dir=Path.cwd())]
+            notes, merge = [], True
+        summary = run_reports(
+            jobs,
+            output_dir=output_dir,
+            notebooks_dir=notebooks_dir,
+            root=root,
+            notes=notes,
+            n_jobs=args.jobs,
+            show_code=args.show_code,
+            merge_index=merge,
+            timeout=args.timeout,
+            preload=False if args.no_preload else None,
+            kernel_server=server,
+        )
     failed = summary.failed
     if failed:
         print(

@@ -33,7 +33,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
 from analysis.errors import ReportError
 from analysis.files import atomic_write
@@ -45,6 +45,9 @@ from analysis.reports.provenance import (
     insert_footer,
 )
 from analysis.reports.suite import ReportJob, SuiteNote, safe_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.reports.kernels import KernelServer
 
 __all__ = [
     "ReportResult",
@@ -379,6 +382,7 @@ def run_reports(
     progress: IO[str] | None = None,
     info: RunInfo | None = None,
     preload: bool | None = None,
+    kernel_server: KernelServer | None = None,
 ) -> RunSummary:
     """Render ``jobs`` (in parallel) and write the index; returns the results.
 
@@ -408,6 +412,9 @@ def run_reports(
         Fork each report's kernel from a server that has imported the heavy modules once
         (:mod:`analysis.reports.kernels`); None (the default): wherever that is supported
         (Linux). False: every kernel is a new Python process.
+    kernel_server
+        A kernel server already started by the caller (so it preloads while the caller gets
+        the jobs ready); used instead of starting one, and left running.
     """
     from analysis.reports.index import write_index
     from analysis.reports.provenance import collect_run_info
@@ -463,9 +470,11 @@ def run_reports(
         from analysis.reports.kernels import KernelServer, forking_supported
 
         with contextlib.ExitStack() as stack:
-            if forking_supported() if preload is None else preload:
+            server = kernel_server
+            if server is None and (forking_supported() if preload is None else preload):
                 # started first: it imports the heavy modules while the rest gets ready
                 server = stack.enter_context(KernelServer())
+            if server is not None:
                 for task in tasks:
                     task["kernel_server"] = server.address
             # Import papermill and build the exporter once, here: forked workers inherit them.

@@ -199,6 +199,7 @@ def test_failing_adhoc_report_exits_non_zero(
             "fails",
             "--jobs",
             "1",
+            "--no-preload",  # the kernel is a new process: that path fails the same way
             "--output-dir",
             str(tmp_path),
             "--notebooks-dir",
