@@ -24,7 +24,9 @@ pytestmark = pytest.mark.skipif(not forking_supported(), reason="forked kernels 
 PROBE = """
 import json, os, sys
 import numpy
+from ipykernel import get_connection_info
 print("PROBE " + json.dumps({
+    "transport": json.loads(get_connection_info())["transport"],
     "pid": os.getpid(),
     "cwd": os.getcwd(),
     "pandas_preloaded": "pandas" in sys.modules,
@@ -81,6 +83,7 @@ def test_forked_kernels_run_in_the_requested_folder_with_the_environment(
         first = _probe(tmp_path, server.address, "first")
         second = _probe(tmp_path, server.address, "second")
     assert first["pandas_preloaded"] and second["pandas_preloaded"]
+    assert first["transport"] == "ipc"  # Unix sockets: no TCP port to race for
     assert Path(first["cwd"]) == tmp_path
     assert first["marker"] == second["marker"] == "forked"
     assert first["session_leader"]  # its own session and process group, as jupyter_client does
@@ -92,6 +95,7 @@ def test_forked_kernels_run_in_the_requested_folder_with_the_environment(
 def test_an_unreachable_server_falls_back_to_a_spawned_kernel(tmp_path: Path) -> None:
     probe = _probe(tmp_path, str(tmp_path / "no-server.sock"), "fallback")
     assert not probe["pandas_preloaded"]  # a new Python process
+    assert probe["transport"] == "ipc"
     assert Path(probe["cwd"]) == tmp_path
 
 
