@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -132,6 +133,8 @@ def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], in
     commit = e(info.commit) if info.commit else "not a git checkout"
     if info.commit and info.dirty:
         commit += " (with uncommitted changes)"
+    starts = Counter(result.kernel for result in results if result.kernel)
+    kernels = "; ".join(f"{count} {e(how)}" for how, count in sorted(starts.items()))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -139,7 +142,9 @@ def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], in
         "<h1>Civilian-death tallies for Mali: reports</h1>"
         f'<p class="meta">{len(results)} report{"s" if len(results) != 1 else ""}: '
         f"{ok} rendered, {failed} failed. Run {e(info.run_date)}, analysis {e(info.version)}, "
-        f"git commit <code>{commit}</code>. The data column gives the sha256 of the files "
+        f"git commit <code>{commit}</code>."
+        + (f" Kernels: {kernels}." if kernels else "")
+        + " The data column gives the sha256 of the files "
         "each report read (the evidence table or the event export); every report ends with "
         "the full list.</p>"
         "<table><thead><tr><th>report</th><th>notebook</th><th>parameters</th><th>status</th>"

@@ -50,6 +50,10 @@ import warnings
 
 __all__ = [
     "PRELOAD",
+    "PRELOAD_WHEN_IDLE",
+    "FORKED",
+    "NEW_PROCESS",
+    "last_kernel_start",
     "KernelServer",
     "ForkedKernelProcess",
     "forking_supported",
@@ -92,7 +96,19 @@ PRELOAD_WHEN_IDLE = (
     "statsmodels.stats.diagnostic",
 )
 
+#: How a kernel was started, as :func:`last_kernel_start` reports it.
+FORKED = "forked from the kernel server"
+NEW_PROCESS = "new process"
+
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+_last_start: str | None = None
+
+
+def last_kernel_start() -> str | None:
+    """How the last kernel this process started was started (:data:`FORKED` or
+    :data:`NEW_PROCESS`), or None when it has started none. A worker renders one report at a
+    time, so after a report this describes its kernel."""
+    return _last_start
 _LINE_LIMIT = 16 * 1024 * 1024
 
 
@@ -299,6 +315,7 @@ def kernel_manager_class(address: str | None = None):
         """Launch through the kernel server when the command allows it."""
 
         async def launch_kernel(self, cmd, **kwargs):
+            global _last_start
             if address is not None and _is_ipykernel_command(cmd):
                 env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
                 cwd = str(kwargs.get("cwd") or os.getcwd())
@@ -316,8 +333,11 @@ def kernel_manager_class(address: str | None = None):
                     except OSError:
                         self.pgid = None
                     self.cwd = cwd
+                    _last_start = FORKED
                     return self.connection_info
-            return await super().launch_kernel(cmd, **kwargs)
+            info = await super().launch_kernel(cmd, **kwargs)
+            _last_start = NEW_PROCESS
+            return info
 
     class ReportKernelManager(AsyncKernelManager):
         """An ``AsyncKernelManager`` over Unix sockets whose kernels may be forked."""

@@ -199,8 +199,10 @@ def footer_html(
     notebook_file: InputFile | None,
     inputs: Iterable[InputFile],
     info: RunInfo,
+    kernel: str | None = None,
 ) -> str:
-    """The provenance footer of one report, as an HTML fragment (everything escaped)."""
+    """The provenance footer of one report, as an HTML fragment (everything escaped).
+    ``kernel`` says how the notebook's kernel was started."""
     e = html.escape
     rows = "".join(
         f"<tr><th><code>{e(key)}</code></th><td><code>{e(_literal(value))}</code></td></tr>"
@@ -230,7 +232,9 @@ def footer_html(
         '<footer class="report-provenance" id="provenance">'
         "<h2>Provenance</h2>"
         f"<p>Report <code>{e(name)}</code> from notebook <code>{e(notebook)}</code>, "
-        f"rendered {e(info.run_date)} by analysis {e(info.version)}; git commit {commit}.</p>"
+        f"rendered {e(info.run_date)} by analysis {e(info.version)}; git commit {commit}."
+        + (f" Kernel: {e(kernel)}." if kernel else "")
+        + "</p>"
         f"<table><caption>Parameters</caption>{rows}</table>"
         "<table><caption>Input files (sha256)</caption>"
         f"<tr><th>file</th><th>role</th><th>sha256</th></tr>{file_rows}</table>"

@@ -37,6 +37,7 @@ from typing import IO, TYPE_CHECKING, Literal
 
 from analysis.errors import ReportError
 from analysis.files import atomic_write
+from analysis.reports.kernels import last_kernel_start
 from analysis.reports.provenance import (
     InputFile,
     RunInfo,
@@ -187,6 +188,7 @@ class ReportResult:
     error: str | None = None
     execute_seconds: float = 0.0
     export_seconds: float = 0.0
+    kernel: str | None = None  # how its kernel was started (analysis.reports.kernels)
 
 
 @dataclass
@@ -251,6 +253,7 @@ def render_report(
             job, source, target, kernel_name=kernel_name, timeout=timeout, server=kernel_server
         )
         result.execute_seconds = time.perf_counter() - started
+        result.kernel = last_kernel_start()
         if isinstance(executed, _Failure):
             result.error = executed.message
             result.ipynb = f"{job.name}/{job.name}.failed.ipynb" if executed.saved else None
@@ -263,6 +266,7 @@ def render_report(
                 notebook_file=notebook_file,
                 inputs=inputs,
                 info=info,
+                kernel=result.kernel,
             )
             _write_notebook(executed, target / f"{job.name}.ipynb")
             with atomic_write(target / f"{job.name}.html") as handle:

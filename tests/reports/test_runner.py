@@ -18,6 +18,7 @@ import pytest
 from analysis.cli import main
 from analysis.files import sha256_file
 from analysis.reports import runner
+from analysis.reports.kernels import FORKED, NEW_PROCESS, forking_supported
 from analysis.reports.provenance import collect_run_info
 from analysis.reports.runner import RunSummary, run_reports
 from analysis.reports.suite import make_job
@@ -141,6 +142,9 @@ def test_provenance_footer_names_inputs_with_checksums(suite_run) -> None:
     for package in ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill"):
         assert f"<td>{package}</td>" in footer
     assert "nbconvert" in footer
+    kernel = _result(summary, "echo").kernel
+    assert kernel == (FORKED if forking_supported() else NEW_PROCESS)
+    assert f"Kernel: {kernel}." in footer
     assert "&lt;script&gt;alert(1)" not in footer  # echo had no such parameter
     assert html.escape(json.dumps(TRICKY, ensure_ascii=False)) in footer  # escaped
 
@@ -157,6 +161,8 @@ def test_index_lists_every_report_with_status_and_error(suite_run) -> None:
     assert re.search(r"<script", index, re.IGNORECASE) is None
     manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [entry["name"] for entry in manifest["reports"]] == ["echo", "figure", "fails", "script"]
+    assert {entry["kernel"] for entry in manifest["reports"]} == {_result(summary, "echo").kernel}
+    assert f"Kernels: 4 {_result(summary, 'echo').kernel}." in index
 
 
 def test_show_code_keeps_the_code_and_adhoc_runs_merge_into_the_index(
@@ -208,6 +214,8 @@ def test_failing_adhoc_report_exits_non_zero(
     )
     assert code == 1
     assert "1 of 1 reports failed: fails" in capsys.readouterr().err
+    manifest = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    assert manifest["reports"][0]["kernel"] == NEW_PROCESS
 
 
 def test_an_interrupted_export_leaves_no_html(
