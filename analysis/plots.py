@@ -70,10 +70,14 @@ def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _source_line(fig: Figure, text: str) -> None:
-    """The source line, under the axes and inside the figure (the layout makes room for it)."""
-    if text:
-        fig.supxlabel(plain(text), x=0.01, ha="left", fontsize=7.5, color="#444444", wrap=True)
+def _finish(fig: Figure, ax: Axes, title: str | None, source: str) -> Figure:
+    """The title over the axes, and the source line under them, inside the figure (the layout
+    makes room for it)."""
+    if title:
+        ax.set_title(plain(title), loc="left", fontsize=11)
+    if source:
+        fig.supxlabel(plain(source), x=0.01, ha="left", fontsize=7.5, color="#444444", wrap=True)
+    return fig
 
 
 def _colours(keys: Iterable[str]) -> dict[str, str]:
@@ -137,10 +141,7 @@ def incident_intervals(
     ax.set_xlim(0, right)
     ax.set_xlabel("people killed (count; arrow = open-ended 'at least')")
     ax.grid(axis="x", color="#DDDDDD", lw=0.6)
-    if title:
-        ax.set_title(plain(title), loc="left", fontsize=11)
-    _source_line(fig, source)
-    return fig
+    return _finish(fig, ax, title, source)
 
 
 def _figure_label(row: pd.Series, label: str) -> str:
@@ -195,10 +196,7 @@ def series_by_body(
     ax.set_ylabel(plain(ylabel))
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8, ncols=2)
-    if title:
-        ax.set_title(plain(title), loc="left", fontsize=11)
-    _source_line(fig, source)
-    return fig
+    return _finish(fig, ax, title, source)
 
 
 def _mark_dates(ax: Axes, arrival_date: object, alternative_dates: Sequence[object]) -> None:
@@ -266,10 +264,7 @@ def its_counterfactual(
     ax.set_ylabel(plain(ylabel))
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8)
-    if title:
-        ax.set_title(plain(title), loc="left", fontsize=11)
-    _source_line(fig, source)
-    return fig
+    return _finish(fig, ax, title, source)
 
 
 def perpetrator_shares(
@@ -292,10 +287,7 @@ def perpetrator_shares(
     ax.invert_yaxis()
     ax.set_xlabel("share of the period's total (%)")
     ax.legend(frameon=False, fontsize=8)
-    if title:
-        ax.set_title(plain(title), loc="left", fontsize=11)
-    _source_line(fig, source)
-    return fig
+    return _finish(fig, ax, title, source)
 
 
 def arrival_sensitivity_curve(
@@ -348,10 +340,7 @@ def arrival_sensitivity_curve(
     ax.set_xlabel("assumed date of the interruption")
     ax.set_ylabel(plain(ylabel))
     ax.legend(frameon=False, fontsize=8)
-    if title:
-        ax.set_title(plain(title), loc="left", fontsize=11)
-    _source_line(fig, source)
-    return fig
+    return _finish(fig, ax, title, source)
 
 
 def region_month_heatmap(
@@ -382,7 +371,4 @@ def region_month_heatmap(
     fig.colorbar(image, ax=ax, label=plain(f"{value.replace('_', ' ')} (count)"))
     ax.set_xlabel("month")
     ax.set_ylabel(plain(region))
-    if title:
-        ax.set_title(plain(title), loc="left", fontsize=11)
-    _source_line(fig, source)
-    return fig
+    return _finish(fig, ax, title, source)
