@@ -34,6 +34,7 @@ import pyarrow.csv as pv
 from analysis.errors import DataError
 
 __all__ = [
+    "coordinates",
     "RawFile",
     "CsvTable",
     "Batch",
@@ -756,6 +757,22 @@ def parse_counts(
             raise table.error(row, column, message, "count")
         raise DataError(message, file=where, line=row + row_offset, column=column, rule="count")
     return pc.cast(pc.cast(text, pa.float64()), pa.int64())
+
+
+def coordinates(
+    batch: CsvTable, text: Callable[[str], pa.Array], present: Iterable[str]
+) -> dict[str, pa.Array | None]:
+    """``latitude`` and ``longitude`` of ``batch`` parsed and checked against their ranges
+    (``None`` for a column the file lacks); ``text(name)`` gives a column as strings."""
+
+    present = set(present)
+
+    def parse(column: str, bound: float) -> pa.Array | None:
+        if column not in present:
+            return None
+        return parse_floats(text(column), table=batch, column=column, low=-bound, high=bound)
+
+    return {"latitude": parse("latitude", 90), "longitude": parse("longitude", 180)}
 
 
 def parse_floats(

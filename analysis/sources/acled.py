@@ -243,16 +243,7 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
         "admin1": optional("admin1"),
         "admin2": optional("admin2"),
         "location": tab.blank_to_null(text("location")) if "location" in present else None,
-        "latitude": tab.parse_floats(
-            text("latitude"), table=batch, column="latitude", low=-90, high=90
-        )
-        if "latitude" in present
-        else None,
-        "longitude": tab.parse_floats(
-            text("longitude"), table=batch, column="longitude", low=-180, high=180
-        )
-        if "longitude" in present
-        else None,
+        **tab.coordinates(batch, text, present),
         "event_type": event_type.dictionary_encode(),
         "sub_event_type": sub_event_type,
         "actor1": tab.dictionary(text("actor1")),

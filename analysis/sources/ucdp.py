@@ -176,16 +176,7 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
         "location": tab.blank_to_null(text("where_coordinates"))
         if "where_coordinates" in present
         else None,
-        "latitude": tab.parse_floats(
-            text("latitude"), table=batch, column="latitude", low=-90, high=90
-        )
-        if "latitude" in present
-        else None,
-        "longitude": tab.parse_floats(
-            text("longitude"), table=batch, column="longitude", low=-180, high=180
-        )
-        if "longitude" in present
-        else None,
+        **tab.coordinates(batch, text, present),
         "event_type": _map(tov, TYPE_OF_VIOLENCE).dictionary_encode(),
         **_side(text("side_a"), "actor1", "assoc_actor1"),
         **_side(text("side_b"), "actor2", "assoc_actor2"),
