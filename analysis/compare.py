@@ -46,6 +46,7 @@ from analysis.harmonize.periods import (
     _check_option,
     _exact_period_rows,
     _merge_copies,
+    _period_intervals,
     _require,
     _window_days,
     align_periods,
@@ -679,17 +680,7 @@ def _body_periods(rows: pd.DataFrame, freq: Freq, fill: Fill, about_width: float
     exact = _exact_period_rows(rows, freq)
     found: dict[pd.Timestamp, dict[str, object]] = {}
     if exact.any():
-        chosen = rows.loc[exact]
-        bounds = _bounds(chosen, about_width)
-        work = pd.DataFrame(
-            {
-                "tally_id": chosen["tally_id"].astype(str).to_numpy(),
-                "period_start": pd.to_datetime(chosen["period_start"]).dt.normalize().to_numpy(),
-                "low": bounds["low"].to_numpy(),
-                "high": bounds["high"].to_numpy(),
-                "point": bounds["point"].to_numpy(),
-            }
-        )
+        work = _period_intervals(rows.loc[exact], about_width)
         for period, group in work.groupby("period_start", sort=True):
             row = _merge_copies(group, "range", period, "compare_periods")
             row.update(prorated=False, window_days=np.nan)

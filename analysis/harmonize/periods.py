@@ -380,6 +380,21 @@ def _as_str(series: pd.Series) -> pd.Series:
     return series.astype("string")
 
 
+def _period_intervals(rows: pd.DataFrame, about_width: float) -> pd.DataFrame:
+    """One row per figure: ``tally_id``, the day its period starts, and the interval
+    (``low``, ``high``, ``point``) its qualifier allows."""
+    bounds = _bounds(rows, about_width)
+    return pd.DataFrame(
+        {
+            "tally_id": rows["tally_id"].astype(str).to_numpy(),
+            "period_start": pd.to_datetime(rows["period_start"]).dt.normalize().to_numpy(),
+            "low": bounds["low"].to_numpy(),
+            "high": bounds["high"].to_numpy(),
+            "point": bounds["point"].to_numpy(),
+        }
+    )
+
+
 def _exact_period_rows(tallies: pd.DataFrame, freq: Freq) -> np.ndarray:
     """Which rows have a window that is exactly one calendar period."""
     start = pd.to_datetime(tallies["period_start"])
@@ -605,26 +620,22 @@ def tally_series(
             f"{what}: no figure whose window is exactly one calendar period at freq={freq!r}"
         )
     _window_days(rows, "tally_series")
-    bounds = _bounds(rows, about_width)
-    work = pd.DataFrame(
-        {
-            "tally_id": rows["tally_id"].astype(str).to_numpy(),
-            "period_start": pd.to_datetime(rows["period_start"]).dt.normalize().to_numpy(),
-            "low": bounds["low"].to_numpy(),
-            "high": bounds["high"].to_numpy(),
-            "point": bounds["point"].to_numpy(),
-            "derived": (
+    work = (
+        _period_intervals(rows, about_width)
+        .assign(
+            derived=(
                 rows["derivation"].notna().to_numpy()
                 if "derivation" in rows.columns
                 else np.zeros(len(rows), dtype=bool)
             ),
-            "excludes": (
+            excludes=(
                 _as_str(rows["excludes"]).to_numpy(dtype=object)
                 if "excludes" in rows.columns
                 else np.full(len(rows), None, dtype=object)
             ),
-        }
-    ).sort_values(["period_start", "tally_id"], kind="stable")
+        )
+        .sort_values(["period_start", "tally_id"], kind="stable")
+    )
     merged = {
         period: _merge_copies(group, conflict, period, what)
         for period, group in work.groupby("period_start", sort=True)
