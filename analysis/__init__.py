@@ -48,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     "placebo_dates": "analysis.trends",
     "share_change": "analysis.trends",
     "simulate_bounds": "analysis.trends",
+    "robustness": "analysis.trends",
+    "pretrend_projection": "analysis.trends",
+    "change_point_scan": "analysis.trends",
     # overlapping lists
     "lincoln_petersen": "analysis.mse",
     "chapman": "analysis.mse",

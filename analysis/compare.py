@@ -484,6 +484,33 @@ def incidents_with_bodies(tallies: pd.DataFrame, *, min_bodies: int = 2) -> pd.D
     return out.reset_index(drop=True)[["incident_id", "n_bodies", "bodies", "n_figures"]]
 
 
+_SPEARMAN_EXACT_MAX = 9
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
+    """Spearman's rho with an exact permutation p-value for n <= 9, else the t approximation."""
+    import itertools
+
+    from scipy import stats
+
+    n = len(x)
+    rx, ry = stats.rankdata(x), stats.rankdata(y)
+
+    def pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        a = a - a.mean(axis=-1, keepdims=True)
+        b = b - b.mean(axis=-1, keepdims=True)
+        return (a * b).sum(axis=-1) / np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
+
+    rho = float(pearson(rx, ry))
+    if n <= _SPEARMAN_EXACT_MAX:
+        perms = np.array(list(itertools.permutations(ry)), dtype=float)
+        null = pearson(np.broadcast_to(rx, perms.shape), perms)
+        p = float(np.mean(np.abs(null) >= abs(rho) - 1e-12))
+        return rho, p, "exact permutation p-value"
+    p = float(stats.spearmanr(x, y).pvalue)
+    return rho, p, "p-value from the t approximation"
+
+
 def agreement(
     reference: Sequence[float] | np.ndarray | pd.Series,
     other: Sequence[float] | np.ndarray | pd.Series,
@@ -513,11 +540,14 @@ def agreement(
     -------
     pandas.DataFrame
         One row per statistic with ``statistic``, ``estimate``, ``ci_low``, ``ci_high``,
-        ``p_value``, ``n``:
+        ``p_value``, ``note`` (how the p-value was computed, where that varies), ``n``:
 
         - ``lin_ccc``: Lin's concordance correlation coefficient with its interval on the
           Fisher z scale (needs n >= 3);
-        - ``spearman_rho``: Spearman's rank correlation and its p-value (scipy; no interval);
+        - ``spearman_rho``: Spearman's rank correlation and its two-sided p-value (no
+          interval): exact, from every permutation of the ranks, for up to 9 pairs (as R's
+          ``cor.test(method="spearman")``); from the t approximation beyond, which ``note``
+          says;
         - ``mean_log_ratio`` (``mean_difference`` on the raw scale): the mean of
           :math:`d = \\text{other} - \\text{reference}` with its t interval and the one-sample
           t test of zero;
@@ -596,7 +626,8 @@ def agreement(
     rows: list[dict[str, object]] = []
 
     def add(name: str, est: float, lo: float = nan, hi: float = nan, p: float = nan) -> None:
-        rows.append({"statistic": name, "estimate": est, "ci_low": lo, "ci_high": hi, "p_value": p})
+        row = {"statistic": name, "estimate": est, "ci_low": lo, "ci_high": hi, "p_value": p}
+        rows.append({**row, "note": ""})
 
     # Lin's concordance correlation coefficient
     ccc = lo = hi = nan
@@ -622,9 +653,10 @@ def agreement(
     # Spearman's rho
     rho = p_rho = nan
     if n >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
-        result = stats.spearmanr(x, y)
-        rho, p_rho = float(result.statistic), float(result.pvalue)
+        rho, p_rho, how = _spearman(x, y)
     add("spearman_rho", rho, p=p_rho)
+    if not np.isnan(rho):
+        rows[-1]["note"] = how
 
     # bias, its interval, and the limits of agreement
     d = y - x

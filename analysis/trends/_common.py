@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -15,7 +16,12 @@ RateMethod = Literal["exact-cond", "cond-midp", "score", "wald", "wald-log"]
 Alternative = Literal["two-sided", "larger", "smaller"]
 Family = Literal["poisson", "quasipoisson", "negbin"]
 CovType = Literal["nonrobust", "HAC"]
+Information = Literal["expected", "observed"]
 Assign = Literal["start", "strict"]
+
+# The default family of before_after and its_fit, chosen by the coverage measured in
+# benchmarks/coverage.py (see benchmarks/README.md).
+DEFAULT_FAMILY: Family = "quasipoisson"
 
 
 def _check_option(name: str, value: object, kind: Any) -> None:
@@ -118,6 +124,92 @@ def _as_date(date: object, name: str = "date") -> pd.Timestamp:
     return ts
 
 
+@dataclass(frozen=True)
+class CountFit:
+    r"""A fitted log-linear count model, reduced to what the estimators need.
+
+    Attributes
+    ----------
+    params, cov
+        Coefficients of the design columns (log scale) and their covariance (the NB2
+        dispersion is not among them).
+    df_resid
+        Observations minus estimated parameters (the NB2 dispersion counts as one).
+    use_t
+        True when the scale is estimated from the residuals (quasi-Poisson): Wald
+        statistics are then referred to Student's t with ``df_resid`` degrees of freedom,
+        as R's ``summary.glm`` does; otherwise to the standard normal.
+    dispersion
+        Pearson :math:`X^2/\mathrm{df}` of the fit for Poisson families, the NB2
+        :math:`\alpha` for negbin.
+    converged, deviance, mu
+        As fitted; ``mu`` are the fitted counts.
+    nb_alpha
+        The NB2 dispersion :math:`\alpha` (variance :math:`\mu + \alpha\mu^2`), or None.
+    information
+        Where the standard errors come from: ``"expected"`` or ``"observed"`` Fisher
+        information, or ``"HAC"`` (Newey-West sandwich).
+    """
+
+    params: np.ndarray
+    cov: np.ndarray
+    df_resid: float
+    use_t: bool
+    dispersion: float
+    converged: bool
+    deviance: float
+    mu: np.ndarray
+    nb_alpha: float | None
+    information: str
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+    @property
+    def reference(self) -> str:
+        """The reference distribution of the Wald statistics, e.g. ``"t(10)"`` or ``"normal"``."""
+        return f"t({self.df_resid:g})" if self.use_t else "normal"
+
+    def critical(self, alpha: float) -> float:
+        return critical_value(alpha, self.df_resid if self.use_t else None)
+
+    def p_values(self, null: float | np.ndarray = 0.0) -> np.ndarray:
+        stat = (self.params - null) / self.se
+        return two_sided_p(stat, self.df_resid if self.use_t else None)
+
+
+def critical_value(alpha: float, df: float | None) -> float:
+    """The two-sided ``1 - alpha`` quantile of t(df), or of the normal when ``df`` is None."""
+    from scipy import stats
+
+    if df is None or not np.isfinite(df):
+        return float(stats.norm.isf(alpha / 2))
+    if df <= 0:
+        return float("nan")
+    return float(stats.t.isf(alpha / 2, df))
+
+
+def two_sided_p(stat: np.ndarray | float, df: float | None) -> np.ndarray:
+    """Two-sided p-values of Wald statistics against t(df), or the normal when ``df`` is None."""
+    from scipy import stats
+
+    stat = np.abs(np.asarray(stat, dtype=float))
+    if df is None or not np.isfinite(df):
+        return 2 * stats.norm.sf(stat)
+    if df <= 0:
+        return np.full_like(stat, np.nan)
+    return 2 * stats.t.sf(stat, df)
+
+
+def _nb2_deviance(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ylogy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0.0)
+        return float(
+            2 * np.sum(ylogy - (y + 1 / alpha) * np.log((1 + alpha * y) / (1 + alpha * mu)))
+        )
+
+
 def _fit_counts(
     y: np.ndarray,
     X: np.ndarray,
@@ -125,11 +217,25 @@ def _fit_counts(
     family: str,
     cov_type: str = "nonrobust",
     hac_maxlags: int | None = None,
-) -> tuple[Any, float, bool]:
-    """Fit a log-linear count model; return (results, dispersion, converged)."""
+    information: str = "expected",
+) -> CountFit:
+    r"""Fit a log-linear count model by maximum (quasi-)likelihood.
+
+    Poisson: ML, standard errors from the Fisher information (expected equals observed
+    for the canonical log link), normal reference. Quasi-Poisson: the Poisson estimates,
+    their covariance scaled by Pearson's :math:`X^2/\mathrm{df}` (1 when the fit is
+    perfect), t reference with the residual degrees of freedom. Negative binomial (NB2):
+    joint ML of the coefficients and :math:`\alpha`; the coefficients' covariance is the
+    inverse ``"expected"`` information given :math:`\hat\alpha`, :math:`(X^\top W X)^{-1}`
+    with :math:`W = \mu / (1 + \alpha\mu)` (what R's ``MASS::glm.nb`` reports), or the
+    ``"observed"`` information of the joint likelihood (the inverse Hessian, which also
+    carries the uncertainty of :math:`\hat\alpha`); normal reference, as in R.
+    """
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+    k = X.shape[1]
+    n = len(y)
     cov_kwds = {"maxlags": hac_maxlags} if cov_type == "HAC" else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -146,8 +252,28 @@ def _fit_counts(
                 cov_type=cov_type,
                 cov_kwds=cov_kwds,
             )
-            dispersion = float(res.params[-1])
+            params = np.asarray(res.params)[:k]
+            nb_alpha = float(res.params[-1])
+            mu = np.exp(X @ params + offset)
+            if cov_type == "HAC":
+                cov, info = np.asarray(res.cov_params())[:k, :k], "HAC"
+            elif information == "observed":
+                cov, info = np.asarray(res.cov_params())[:k, :k], "observed"
+            else:
+                w = mu / (1 + nb_alpha * mu)
+                cov, info = np.linalg.inv(X.T @ (w[:, None] * X)), "expected"
             converged = bool(res.mle_retvals.get("converged", True))
+            return_fit = dict(
+                params=params,
+                cov=cov,
+                df_resid=float(n - k - 1),
+                use_t=False,
+                dispersion=nb_alpha,
+                deviance=_nb2_deviance(y, mu, nb_alpha),
+                mu=mu,
+                nb_alpha=nb_alpha,
+                information=info,
+            )
         else:
             model = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset)
             scale = 1.0
@@ -159,6 +285,17 @@ def _fit_counts(
             res = model.fit(scale=scale, cov_type=cov_type, cov_kwds=cov_kwds)
             dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid > 0 else np.nan
             converged = bool(getattr(res, "converged", True))
+            return_fit = dict(
+                params=np.asarray(res.params),
+                cov=np.asarray(res.cov_params()),
+                df_resid=float(res.df_resid),
+                use_t=family == "quasipoisson",
+                dispersion=dispersion,
+                deviance=float(res.deviance),
+                mu=np.asarray(res.fittedvalues),
+                nb_alpha=None,
+                information="HAC" if cov_type == "HAC" else "expected",
+            )
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
         converged = False
-    return res, dispersion, converged
+    return CountFit(converged=converged, **return_fit)

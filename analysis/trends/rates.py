@@ -50,6 +50,25 @@ def _binom_midp_bounds(x: float, n: float, alpha: float) -> tuple[float, float]:
     return low, high
 
 
+def _midp_p_value(x: float, n: float, pi0: float, alternative: str) -> float:
+    """Mid-p p-value of a binomial count ``x`` of ``n`` against proportion ``pi0``.
+
+    One-sided: the mid-p tail in the direction of the alternative. Two-sided: twice the
+    smaller tail, capped at 1 (the central rule of the mid-p interval, so the test rejects
+    exactly when the interval excludes the null value; R's ``epitools::rate2by2.test``).
+    """
+    from scipy import stats
+
+    half = 0.5 * stats.binom.pmf(x, n, pi0)
+    lower = float(stats.binom.cdf(x - 1, n, pi0) + half)  # P(X < x) + P(X = x) / 2
+    upper = float(stats.binom.sf(x, n, pi0) + half)  # P(X > x) + P(X = x) / 2
+    if alternative == "larger":
+        return min(1.0, upper)
+    if alternative == "smaller":
+        return min(1.0, lower)
+    return min(1.0, 2 * min(lower, upper))
+
+
 def _ratio_from_p(p: float, t1: float, t2: float) -> float:
     if p >= 1:
         return math.inf
@@ -124,16 +143,30 @@ def rate_ratio(
     :math:`\pi^*` on :math:`\pi` maps to a bound :math:`r^* = \pi^* / (1 - \pi^*) \cdot t_2
     / t_1` on the ratio :math:`r`. ``exact-cond`` uses the Clopper-Pearson bounds
     (``poisson.test`` in R) and the two-sided "minimum likelihood" p-value; ``cond-midp``
-    inverts the mid-p tails. ``score`` and ``wald-log`` intervals come from
-    ``statsmodels.stats.rates.confint_poisson_2indep``; ``wald`` inverts the Wald statistic
-    :math:`(x_1 - x_2 r t_1/t_2) / \sqrt{x_1 + x_2 (r t_1/t_2)^2}` (W1A of Gu et al.) and
-    is unbounded above when :math:`x_2 \le z^2`. All p-values come from
-    ``statsmodels.stats.rates.test_poisson_2indep``. The counts are assumed Poisson and
-    independent: overdispersed series (conflict deaths usually are) get intervals that are
-    too narrow; see :func:`before_after` with ``family="negbin"``.
+    inverts the mid-p tails (each tail :math:`\alpha/2`), and its two-sided p-value is
+    twice the smaller mid-p tail, the same central rule, so the test rejects exactly when
+    the interval excludes ``value`` (R's ``epitools::rate2by2.test``). ``score`` and
+    ``wald-log`` intervals come from ``statsmodels.stats.rates.confint_poisson_2indep``;
+    ``wald`` inverts the Wald statistic :math:`(x_1 - x_2 r t_1/t_2) / \sqrt{x_1 + x_2
+    (r t_1/t_2)^2}` (W1A of Gu et al.) and is unbounded above when :math:`x_2 \le z^2`.
+    The other p-values come from ``statsmodels.stats.rates.test_poisson_2indep``.
+
+    **When it is not valid.** Every method assumes that each count is Poisson: events
+    that occur independently, at a constant rate within each period. That can suit
+    separate events (incidents, not victims) counted over two windows. It does not suit
+    a total of deaths summed
+    over quarters or months whose counts vary more than a Poisson count would
+    (overdispersion: massacres and quiet months), nor deaths that come in clusters (one
+    attack, many victims): the intervals are then far too narrow and the p-values far too
+    small. Comparing one quarter's 543 deaths with another's 128 by this test gives
+    :math:`p \approx 10^{-64}`, a statement about Poisson noise that MINUSMA's series,
+    whose quarter-to-quarter variance is about 65 times its mean, does not support. For a
+    series of period totals use :func:`before_after` (quasi-Poisson or negative binomial),
+    which estimates the overdispersion from the series.
 
     Checked against R's ``poisson.test(c(11, 21), c(800, 3011))`` (its documented
-    example), the R package ``exactci`` values stored in statsmodels' tests, and Gu, Ng,
+    example), ``epitools::rateratio(..., method="midp")`` for the mid-p interval and
+    p-value, the R package ``exactci`` values stored in statsmodels' tests, and Gu, Ng,
     Tang & Schucany (2008) for the score and Wald statistics.
 
     References
@@ -169,6 +202,8 @@ def rate_ratio(
     # p-value
     if n == 0:
         p_value = 1.0
+    elif method == "cond-midp":
+        p_value = _midp_p_value(x1, n, value * t1 / (value * t1 + t2), alternative)
     elif method in ("wald", "wald-log") and (x1 == 0 or x2 == 0):
         p_value = math.nan
     else:

@@ -45,17 +45,23 @@ def test_poisson_equals_ratio_of_totals_and_wald_log_interval():
     assert got["rate_after"] == pytest.approx(c_a / e_a)
 
 
-def test_quasipoisson_widens_by_root_dispersion():
+def test_quasipoisson_widens_by_root_dispersion_and_uses_t():
     """Quasi-Poisson standard errors are the Poisson ones times sqrt(Pearson chi2 / df)
-    (McCullagh & Nelder 1989, section 4.5); the point estimate is unchanged."""
+    (McCullagh & Nelder 1989, section 4.5), and with the dispersion estimated the interval
+    uses t with the residual degrees of freedom instead of the normal (R's summary.glm);
+    the point estimate is unchanged."""
+    from scipy import stats
+
     s = quarterly(COUNTS)
     p = before_after(s, date=DATE, family="poisson").iloc[0]
     q = before_after(s, date=DATE, family="quasipoisson").iloc[0]
     assert q["estimate"] == pytest.approx(p["estimate"], rel=1e-9)
     width_p = math.log(p["ci_high"] / p["ci_low"])
     width_q = math.log(q["ci_high"] / q["ci_low"])
-    assert width_q / width_p == pytest.approx(math.sqrt(q["dispersion"]), rel=1e-6)
+    t_over_z = stats.t.isf(0.025, len(COUNTS) - 2) / stats.norm.isf(0.025)
+    assert width_q / width_p == pytest.approx(math.sqrt(q["dispersion"]) * t_over_z, rel=1e-6)
     assert q["dispersion"] > 1
+    assert (p["reference"], q["reference"]) == ("normal", f"t({len(COUNTS) - 2})")
 
 
 def test_negbin_on_overdispersed_series():

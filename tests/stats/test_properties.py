@@ -135,6 +135,7 @@ def test_its_interval_coverage_on_planted_level_change():
         "analysis.trends.its",
         "analysis.trends.bounds",
         "analysis.mse",
+        "analysis.trends.robustness",
     ],
 )
 def test_docstring_examples(module):

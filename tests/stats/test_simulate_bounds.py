@@ -38,14 +38,61 @@ def days(start, end):
 
 def test_exact_figures_give_the_published_ratio_with_no_spread():
     """Exact figures: every draw equals the ratio of the published values, computed here by
-    hand from the days covered (365 before, 365 after)."""
+    hand from the days covered (365 before, 365 after); the qualifier range has no width."""
     t = series(["exact"] * 8, [10, 20, 30, 40, 50, 60, 70, 80])
     s = simulate_bounds(t, date=DATE, n=50).summary_frame().iloc[0]
     expected = (260 / 365) / (100 / 365)
-    for col in ("estimate", "ci_low", "ci_high", "point_estimate"):
+    for col in ("estimate", "qualifier_median", "qualifier_low", "qualifier_high"):
         assert s[col] == pytest.approx(expected, rel=1e-12)
+    assert s["point_estimate"] == pytest.approx(expected, rel=1e-12)
     assert s["share_above_1"] == 1.0
     assert (s["rows_before"], s["rows_after"]) == (4, 4)
+    assert s["between_variance"] == 0 and s["fraction_missing_information"] == 0
+
+
+def test_exact_figures_give_the_before_after_interval():
+    """With nothing to draw, Rubin's pooled interval is the complete-data one: the
+    quasi-Poisson interval of before_after on the same periods, with its t(k - 2)
+    reference (Barnard & Rubin's df equals the complete-data df when B = 0 only up to
+    their (k + 1) / (k + 3) factor, so the df is compared as such). Tolerance 1e-5 (the
+    iterative fit of before_after against the closed form)."""
+    from scipy import stats
+
+    from analysis import before_after
+
+    t = series(["exact"] * 8, [10, 20, 30, 45, 50, 61, 70, 80])
+    s = simulate_bounds(t, date=DATE, n=20).summary_frame().iloc[0]
+    frame = pd.DataFrame(
+        {
+            "period_start": t["period_start"],
+            "count": t["value"].astype(float),
+            "days": (t["period_end"] - t["period_start"]).dt.days + 1,
+        }
+    )
+    ref = before_after(frame, date=DATE, exposure="days", family="quasipoisson").iloc[0]
+    assert s["estimate"] == pytest.approx(ref["estimate"], rel=1e-9)
+    se = np.log(ref["ci_high"] / ref["estimate"]) / stats.t.isf(0.025, 6)
+    assert s["within_variance"] == pytest.approx(se**2, rel=1e-5)
+    assert s["df"] == pytest.approx(6 * 7 / 9, rel=1e-12)
+
+
+def test_pooled_interval_is_wider_than_the_words_alone():
+    """Qualifiers and sampling noise together: the pooled confidence interval contains the
+    qualifier range and is wider; the fraction of missing information lies in (0, 1)."""
+    t = series(["about"] * 4 + ["at_least"] * 4, [100, 130, 90, 120, 150, 210, 170, 160])
+    s = simulate_bounds(t, date=DATE, n=500, seed=3).summary_frame().iloc[0]
+    assert s["ci_low"] < s["qualifier_low"] < s["qualifier_high"] < s["ci_high"]
+    assert 0 < s["fraction_missing_information"] < 1
+    assert s["family"] == "quasipoisson" and s["note"] == ""
+
+
+def test_two_figures_give_only_the_qualifier_range():
+    """One figure a side cannot estimate overdispersion: no confidence interval, a note."""
+    t = series(["exact", "exact", "exact", "exact", "at_least"], [10, 10, 10, 10, 80]).iloc[3:]
+    s = simulate_bounds(t, date=DATE, n=50).summary_frame().iloc[0]
+    assert np.isnan(s["ci_low"]) and np.isnan(s["estimate"])
+    assert "at least 3 figures" in s["note"]
+    assert s["qualifier_low"] >= (80 / 365) / (10 / 92)
 
 
 def test_at_least_after_and_about_before_bounds():
@@ -62,10 +109,10 @@ def test_at_least_after_and_about_before_bounds():
     assert s["high_estimate"] == pytest.approx(high)
     assert low <= res.draws.min() and res.draws.max() <= high
     assert s["point_estimate"] == pytest.approx((600 / d_a) / (400 / d_b))
-    assert s["estimate"] > s["point_estimate"]  # "at least" pulls the ratio up
-    assert s["ci_low"] < s["estimate"] < s["ci_high"]
+    assert s["qualifier_median"] > s["point_estimate"]  # "at least" pulls the ratio up
+    assert s["qualifier_low"] < s["qualifier_median"] < s["qualifier_high"]
     wider = simulate_bounds(t, date=DATE, n=2000, seed=1, open_width=1.0).summary_frame()
-    assert wider["ci_high"].iloc[0] > s["ci_high"]
+    assert wider["qualifier_high"].iloc[0] > s["qualifier_high"]
 
 
 def test_seed_reproducible_and_changes_with_seed():
@@ -107,8 +154,8 @@ def test_exclude_incidents_drops_rows_and_says_which():
     assert res.dropped["tally_id"].tolist() == ["t4"] and res.dropped["line"].tolist() == [6]
     d_b = days("2021-01-01", "2021-12-31")
     d_a = days("2022-04-01", "2022-12-31")
-    assert s["estimate"] == pytest.approx((30 / d_a) / (40 / d_b))
-    assert s["estimate"] < full["estimate"]
+    assert s["point_estimate"] == pytest.approx((30 / d_a) / (40 / d_b))
+    assert s["point_estimate"] < full["point_estimate"]
 
 
 def test_errors_name_the_line():
@@ -161,3 +208,21 @@ def test_accepts_a_tally_series():
     assert out["low_estimate"] <= res.draws.min() <= res.draws.max() <= out["high_estimate"]
     with pytest.raises(ValueError, match="pass exclude_incidents to tally_series"):
         simulate_bounds(s, date="2021-10-01", exclude_incidents=["x"])
+
+
+def test_series_without_a_count_column():
+    """A series with only count_low / count_high (no published point): the point is the
+    midpoint, or the lower end of an open interval. (It used to crash.)"""
+    starts = pd.date_range("2021-01-01", periods=6, freq="QS")
+    s = pd.DataFrame(
+        {
+            "period_start": starts,
+            "period_end": starts + pd.offsets.QuarterEnd(0),
+            "count_low": [100.0, 90.0, 110.0, 180.0, 200.0, 200.0],
+            "count_high": [100.0, 110.0, 110.0, 220.0, 200.0, np.inf],
+            "exposure_days": [90, 91, 92, 92, 90, 91],
+        }
+    )
+    out = simulate_bounds(s, date="2021-10-01", n=200).summary_frame().iloc[0]
+    assert out["point_estimate"] == pytest.approx((600 / 273) / (310 / 273))
+    assert out["ci_low"] < out["estimate"] < out["ci_high"]
