@@ -392,7 +392,13 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     allowed=_VICTIM_VOCABULARY,
                     help="victim groups the series keeps (a body may label its count either way)",
                 ),
-                Param("family", "str", "negbin", allowed=_FAMILIES, help="count model of the fit"),
+                Param(
+                    "family",
+                    "str",
+                    "quasipoisson",
+                    allowed=_FAMILIES,
+                    help="count model of the fit",
+                ),
                 Param("seasonality", "int", 0, minimum=0, help="number of seasonal harmonics"),
                 Param(
                     "exclude_incidents",

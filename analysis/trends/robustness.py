@@ -518,7 +518,7 @@ def robustness(
                 "rule": "placebo",
                 "holds": False,
                 "sentence": (
-                    f"There are too few {_unit(per_year, 2)} before {label} to try placebo dates."
+                    f"There are too few {_unit(per_year, 2)} before the date to try placebo dates."
                 ),
             }
         )
@@ -529,14 +529,14 @@ def robustness(
         when_big = _fmt_period(big["date"], per_year)
         if logs[i] >= lead_log:
             sentence = (
-                f"Placebo dates before {label} give changes as large as the date itself (a "
+                f"Placebo dates earlier in the series give changes as large as the date itself (a "
                 f"ratio of {_fmt_ratio(big['estimate'])} at {when_big}, against "
                 f"{_fmt_ratio(lr['estimate'])}), so the series cannot separate the date from "
                 "ordinary swings."
             )
         else:
             sentence = (
-                f"No placebo date before {label} gives a change as large as the date itself "
+                f"No placebo date earlier in the series gives a change as large as the date itself "
                 f"(the largest: {_fmt_ratio(big['estimate'])} at {when_big}, of "
                 f"{len(fitted)} tried)."
             )
@@ -606,12 +606,12 @@ def robustness(
         where = _fmt_period(best["period_start"], per_year)
         if near:
             sentence = (
-                f"A single step fits the series best at {where}, next to {label} (weight of "
+                f"A single step fits the series best at {where}, next to the date (weight of "
                 f"a step within one {_unit(per_year, 1)} of the date: {mass:.0%})."
             )
         else:
             sentence = (
-                f"A single step fits the series best at {where}, not at {label} (weight of "
+                f"A single step fits the series best at {where}, not at the date (weight of "
                 f"a step within one {_unit(per_year, 1)} of the date: {mass:.0%})."
             )
         findings.append({"rule": "change_point", "holds": near, "sentence": sentence})

@@ -13,7 +13,14 @@ import jupytext
 import nbformat
 import pytest
 
-from analysis import aggregate_events, before_after, compare_incident, compare_periods, tally_series
+from analysis import (
+    aggregate_events,
+    before_after,
+    compare_incident,
+    compare_periods,
+    robustness,
+    tally_series,
+)
 from analysis.display import read_records
 from analysis.paths import project_root
 from analysis.sources.tallies import load_evidence, select_tallies
@@ -109,9 +116,20 @@ def test_before_after_notebook(tmp_path: Path) -> None:
     assert shown == expected
     assert sum(c is not None for c in shown) >= 10
     ratio = records["before_after"][0]
-    direct = before_after(series, date="2021-12-01", exposure="exposure_days", family="negbin")
+    direct = before_after(series, date="2021-12-01", exposure="exposure_days")
+    assert ratio["family"] == "quasipoisson" and ratio["reference"].startswith("t(")
     assert ratio["estimate"] == pytest.approx(direct["estimate"].iloc[0], rel=1e-9)
     assert ratio["ci_low"] == pytest.approx(direct["ci_low"].iloc[0], rel=1e-9)
+    checks = robustness(series, date="2021-12-01", exposure="exposure_days")
+    assert records["verdict"] == checks.verdict
+    assert [f["rule"] for f in records["findings"]] == checks.findings["rule"].tolist()
+    assert [f["holds"] for f in records["findings"]] == checks.findings["holds"].tolist()
+    lead = records["findings"][0]["sentence"]
+    assert f"{direct['estimate'].iloc[0]:.2f}" in lead and "95% CI" in lead
+    specs = {r["specification"]: r["estimate"] for r in records["specifications"]}
+    assert specs["trend shared by both segments"] == pytest.approx(
+        records["its_level_change"][0]["estimate"], rel=1e-9
+    )
     assert records["published_pairs"] >= 1  # ACLED's own "2,000 since December 2021 vs 500"
     assert len(records["documents"]) >= 3
     assert records["simulation"][0]["n_draws"] == 200

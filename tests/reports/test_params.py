@@ -145,7 +145,7 @@ def test_describe_lists_types_defaults_and_allowed_values() -> None:
     text = describe_parameters("before_after")
     for name in ("arrival_date", "alternative_dates", "family", "n_simulations"):
         assert name in text
-    assert '"negbin"' in text and "one of poisson, quasipoisson, negbin" in text
+    assert '"quasipoisson"' in text and "one of poisson, quasipoisson, negbin" in text
     assert "list[date]" in text and '["2021-12-23", "2022-01-01"]' in text
     assert "(required)" in describe_parameters("event_trends")
 
