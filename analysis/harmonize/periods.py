@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from analysis._checks import check_option
 from analysis.errors import DataError
 
 __all__ = [
@@ -58,13 +59,7 @@ _KEEP = (
 )
 
 
-def _check_option(name: str, value: object, allowed: type) -> None:
-    options = get_args(allowed)
-    if value not in options:
-        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
-
-
-def _require(tallies: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+def require_tally_columns(tallies: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     if not isinstance(tallies, pd.DataFrame):
         raise TypeError(f"{what} needs a pandas DataFrame of tallies, got {type(tallies).__name__}")
     for column in columns:
@@ -89,9 +84,9 @@ def _days(values: pd.Series) -> np.ndarray:
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def _window_days(tallies: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray]:
+def window_days(tallies: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Start and end day numbers of each window, refusing missing or reversed windows."""
-    _require(tallies, _WINDOW_COLUMNS, what)
+    require_tally_columns(tallies, _WINDOW_COLUMNS, what)
     for column in ("period_start", "period_end"):
         missing = np.flatnonzero(tallies[column].isna().to_numpy())
         if missing.size:
@@ -116,7 +111,7 @@ def _window_days(tallies: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarr
     return start, end
 
 
-def _bounds(tallies: pd.DataFrame, about_width: float) -> pd.DataFrame:
+def figure_bounds(tallies: pd.DataFrame, about_width: float) -> pd.DataFrame:
     from analysis.sources.tallies import tally_bounds
 
     return tally_bounds(tallies, about_width=about_width)
@@ -142,7 +137,7 @@ def calendar_periods(start: object, end: object, *, freq: Freq = "QS") -> pd.Dat
     >>> calendar_periods("2021-11-15", "2022-02-01", freq="QS")["period_days"].tolist()
     [92, 90]
     """
-    _check_option("freq", freq, Freq)
+    check_option("freq", freq, Freq)
     periods = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq=_PERIOD_ALIAS[freq])
     first = pd.DatetimeIndex(periods.start_time).normalize()
     last = pd.DatetimeIndex(periods.end_time).normalize()
@@ -157,7 +152,7 @@ def calendar_periods(start: object, end: object, *, freq: Freq = "QS") -> pd.Dat
 
 def _daily_weights(weights: pd.DataFrame) -> tuple[int, np.ndarray, np.ndarray]:
     """An event series as a daily intensity: (first day, intensity, covered) arrays."""
-    _require(weights, ("period_start", "count"), "align_periods(weights=...)")
+    require_tally_columns(weights, ("period_start", "count"), "align_periods(weights=...)")
     w = weights.loc[weights["period_start"].notna()]
     start = _days(w["period_start"])
     end = _days(w["period_end"]) if "period_end" in w.columns else start
@@ -270,12 +265,12 @@ def align_periods(
     >>> align_periods(t, freq="QS")["count"].round(1).tolist()
     [92.0, 92.0, 90.0, 91.0]
     """
-    _check_option("freq", freq, Freq)
-    _check_option("method", method, AlignMethod)
+    check_option("freq", freq, Freq)
+    check_option("method", method, AlignMethod)
     if weights is not None and method != "prorate":
         raise ValueError("weights are only used with method='prorate'")
-    start, end = _window_days(tallies, "align_periods")
-    bounds = _bounds(tallies, about_width)
+    start, end = window_days(tallies, "align_periods")
+    bounds = figure_bounds(tallies, about_width)
     if weights is not None:
         origin, intensity, covered = _daily_weights(weights)
         cumulative = np.concatenate([[0.0], np.cumsum(intensity)])
@@ -380,10 +375,10 @@ def _as_str(series: pd.Series) -> pd.Series:
     return series.astype("string")
 
 
-def _period_intervals(rows: pd.DataFrame, about_width: float) -> pd.DataFrame:
+def period_intervals(rows: pd.DataFrame, about_width: float) -> pd.DataFrame:
     """One row per figure: ``tally_id``, the day its period starts, and the interval
     (``low``, ``high``, ``point``) its qualifier allows."""
-    bounds = _bounds(rows, about_width)
+    bounds = figure_bounds(rows, about_width)
     return pd.DataFrame(
         {
             "tally_id": rows["tally_id"].astype(str).to_numpy(),
@@ -395,7 +390,7 @@ def _period_intervals(rows: pd.DataFrame, about_width: float) -> pd.DataFrame:
     )
 
 
-def _exact_period_rows(tallies: pd.DataFrame, freq: Freq) -> np.ndarray:
+def exact_period_rows(tallies: pd.DataFrame, freq: Freq) -> np.ndarray:
     """Which rows have a window that is exactly one calendar period."""
     start = pd.to_datetime(tallies["period_start"])
     end = pd.to_datetime(tallies["period_end"])
@@ -413,7 +408,7 @@ def _exact_period_rows(tallies: pd.DataFrame, freq: Freq) -> np.ndarray:
     return result
 
 
-def _merge_copies(
+def merge_copies(
     group: pd.DataFrame, conflict: Conflict, period: pd.Timestamp, what: str
 ) -> dict[str, object]:
     """One period's figures (copies of the same figure) merged, disagreements shown.
@@ -499,7 +494,7 @@ def incident_dates(figures: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
     >>> [d.strftime("%d %b") for d in incident_dates(f)]
     ['27 Mar', '31 Mar']
     """
-    start, end = _window_days(figures, "incident_dates")
+    start, end = window_days(figures, "incident_dates")
     first = int(start.min())
     cover = np.zeros(int(end.max()) - first + 1, dtype=int)
     for s, e in zip(start, end, strict=True):
@@ -579,8 +574,8 @@ def tally_series(
     >>> from analysis import load_tallies  # doctest: +SKIP
     >>> tally_series(load_tallies(), reporting_body="minusma")  # doctest: +SKIP
     """
-    _check_option("freq", freq, Freq)
-    _check_option("conflict", conflict, Conflict)
+    check_option("freq", freq, Freq)
+    check_option("conflict", conflict, Conflict)
     if isinstance(exclude_incidents, str):
         exclude_incidents = (exclude_incidents,)
     measures = (measure,) if isinstance(measure, str) else tuple(measure)
@@ -596,7 +591,7 @@ def tally_series(
         "value_low",
         "value_high",
     )
-    _require(tallies, needed, "tally_series")
+    require_tally_columns(tallies, needed, "tally_series")
     what = f"tally_series({reporting_body!r}, {'/'.join(measures)}, {'/'.join(victims)})"
     incident_windows: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
     for incident in exclude_incidents:
@@ -614,14 +609,14 @@ def tally_series(
         & (_as_str(tallies["perpetrator_group"]) == perpetrator_group)
     ).fillna(False)
     rows = tallies.loc[chosen.to_numpy()]
-    rows = rows.loc[_exact_period_rows(rows, freq)]
+    rows = rows.loc[exact_period_rows(rows, freq)]
     if rows.empty:
         raise ValueError(
             f"{what}: no figure whose window is exactly one calendar period at freq={freq!r}"
         )
-    _window_days(rows, "tally_series")
+    window_days(rows, "tally_series")
     work = (
-        _period_intervals(rows, about_width)
+        period_intervals(rows, about_width)
         .assign(
             derived=(
                 rows["derivation"].notna().to_numpy()
@@ -637,7 +632,7 @@ def tally_series(
         .sort_values(["period_start", "tally_id"], kind="stable")
     )
     merged = {
-        period: _merge_copies(group, conflict, period, what)
+        period: merge_copies(group, conflict, period, what)
         for period, group in work.groupby("period_start", sort=True)
     }
     grid = calendar_periods(work["period_start"].min(), work["period_start"].max(), freq=freq)
@@ -706,7 +701,7 @@ def series_tallies(tallies: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     out. The rows keep every column of ``tallies``, so their qualifiers can be carried into
     :func:`analysis.trends.simulate_bounds`.
     """
-    _require(series, ("tally_ids", "count"), "series_tallies")
+    require_tally_columns(series, ("tally_ids", "count"), "series_tallies")
     first_ids = series.loc[series["count"].notna() & series["tally_ids"].notna(), "tally_ids"]
     ids = [str(joined).split(";")[0] for joined in first_ids]
     rows = tallies[tallies["tally_id"].isin(ids)]

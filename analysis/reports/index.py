@@ -14,14 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from analysis.files import atomic_write
 from analysis.reports.provenance import InputFile, RunInfo
+from analysis.reports.results import ReportResult
 from analysis.reports.suite import SuiteNote
-
-if TYPE_CHECKING:
-    from analysis.reports.runner import ReportResult
 
 __all__ = ["write_index", "render_index", "DATA_ROLES"]
 
@@ -55,8 +52,6 @@ def write_index(
 
     With ``merge``, reports of the previous index that this run did not render are kept.
     """
-    from analysis.reports.runner import ReportResult
-
     entries = [_to_dict(result) for result in results]
     kept_notes = [asdict(note) for note in notes]
     manifest_path = output_dir / "index.json"

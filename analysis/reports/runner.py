@@ -38,6 +38,7 @@ from typing import IO, TYPE_CHECKING, Literal
 from analysis.errors import ReportError
 from analysis.files import atomic_write
 from analysis.reports.kernels import last_kernel_start
+from analysis.reports.results import ReportResult, Status
 from analysis.reports.provenance import (
     InputFile,
     RunInfo,
@@ -60,7 +61,6 @@ __all__ = [
     "clean_output_html",
 ]
 
-Status = Literal["ok", "failed"]
 
 # The lab template without any script loaded from the network, and with HTML/Markdown outputs
 # passed through the sanitiser.
@@ -171,24 +171,6 @@ def export_html(notebook: object, *, title: str, show_code: bool = False) -> str
         )
         body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     return body
-
-
-@dataclass
-class ReportResult:
-    """How one report went. Paths are relative to the output folder."""
-
-    name: str
-    notebook: str
-    parameters: dict[str, object]
-    status: Status
-    duration: float
-    inputs: list[InputFile] = field(default_factory=list)
-    html: str | None = None
-    ipynb: str | None = None
-    error: str | None = None
-    execute_seconds: float = 0.0
-    export_seconds: float = 0.0
-    kernel: str | None = None  # how its kernel was started (analysis.reports.kernels)
 
 
 @dataclass

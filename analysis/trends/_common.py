@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,12 +22,6 @@ Assign = Literal["start", "strict"]
 # The default family of before_after and its_fit, chosen by the coverage measured in
 # benchmarks/coverage.py (see benchmarks/README.md).
 DEFAULT_FAMILY: Family = "quasipoisson"
-
-
-def _check_option(name: str, value: object, kind: Any) -> None:
-    allowed = get_args(kind)
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
 
 
 def _check_alpha(alpha: float) -> None:

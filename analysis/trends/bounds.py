@@ -10,12 +10,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis._checks import check_option
 from analysis.errors import DataError
 from analysis.trends._common import (
     Assign,
     _as_date,
     _check_alpha,
-    _check_option,
     _require_columns,
     critical_value,
     two_sided_p,
@@ -177,8 +177,8 @@ def simulate_bounds(
     from analysis.sources.tallies import tally_bounds
 
     _check_alpha(alpha)
-    _check_option("assign", assign, Assign)
-    _check_option("family", family, PooledFamily)
+    check_option("assign", assign, Assign)
+    check_option("family", family, PooledFamily)
     if not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive whole number, got {n!r}")
     if not (math.isfinite(open_width) and open_width >= 0):

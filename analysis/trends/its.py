@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._checks import check_option
 from analysis.errors import DataError
 from analysis.trends._common import (
     DEFAULT_FAMILY,
@@ -17,7 +18,6 @@ from analysis.trends._common import (
     Information,
     _as_date,
     _check_alpha,
-    _check_option,
     _fit_counts,
     _period_index,
     _require_columns,
@@ -264,9 +264,9 @@ def its_fit(
     >>> round(float(fit.summary_frame().loc["level_change", "estimate"]), 2)
     2.0
     """
-    _check_option("family", family, Family)
-    _check_option("cov_type", cov_type, CovType)
-    _check_option("information", information, Information)
+    check_option("family", family, Family)
+    check_option("cov_type", cov_type, CovType)
+    check_option("information", information, Information)
     _check_alpha(alpha)
     when = _as_date(date)
     if not isinstance(seasonality, int | np.integer) or seasonality < 0:

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.trends._common import Alternative, RateMethod, _check_alpha, _check_option
+from analysis._checks import check_option
+from analysis.trends._common import Alternative, RateMethod, _check_alpha
 
 __all__ = ["rate_ratio"]
 
@@ -180,8 +181,8 @@ def rate_ratio(
        estimate  ci_low  ci_high
     0    1.9715  0.8584   4.2773
     """
-    _check_option("method", method, RateMethod)
-    _check_option("alternative", alternative, Alternative)
+    check_option("method", method, RateMethod)
+    check_option("alternative", alternative, Alternative)
     _check_alpha(alpha)
     x1, x2 = _as_count("count1", count1), _as_count("count2", count2)
     t1, t2 = _as_exposure("exposure1", exposure1), _as_exposure("exposure2", exposure2)

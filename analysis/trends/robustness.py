@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._checks import check_option
 from analysis.errors import DataError
 from analysis.trends._common import (
     DEFAULT_FAMILY,
     Family,
     _as_date,
     _check_alpha,
-    _check_option,
     _fit_counts,
     _period_index,
     _series_frame,
@@ -389,7 +389,7 @@ def robustness(
     >>> robustness(s, date="2021-10-01").verdict
     'robust_change'
     """
-    _check_option("family", family, Family)
+    check_option("family", family, Family)
     _check_alpha(alpha)
     when = _as_date(date)
     frame = _series_frame(data, count=count, time=time, exposure=exposure)

@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._checks import check_option
 from analysis.trends._common import (
     DEFAULT_FAMILY,
     Family,
     Information,
     _as_date,
     _check_alpha,
-    _check_option,
     _fit_counts,
     _series_frame,
 )
@@ -109,8 +109,8 @@ def before_after(
     >>> round(float(r["estimate"].iloc[0]), 4)
     3.0
     """
-    _check_option("family", family, Family)
-    _check_option("information", information, Information)
+    check_option("family", family, Family)
+    check_option("information", information, Information)
     _check_alpha(alpha)
     when = _as_date(date)
     frame = _series_frame(data, count=count, time=time, exposure=exposure)

@@ -1,0 +1,56 @@
+"""What counts as "the same thing" across bodies: option sets and the reasons a figure is set apart."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+People = Literal["compare", "apart"]
+BodyParts = Literal["apart", "compare"]
+Fill = Literal["exact", "prorate"]
+Scale = Literal["log", "raw"]
+
+NOT_DEATHS = {
+    "violations": "counts violations and abuses (one per victim of any abuse: killings, "
+    "injuries, abductions...), not deaths",
+    "injured": "counts people injured, not deaths",
+    "abducted": "counts people abducted, not deaths",
+    "arrested": "counts people arrested, not deaths",
+    "sexual_violence": "counts victims of sexual violence, not deaths",
+    "events": "counts events, not deaths",
+    "percent_events": "is a share of events, not a count of deaths",
+}
+NOT_CIVILIANS = {
+    "suspected_militants": "counts suspected militants ('terrorists'), not civilians",
+    "combatants": "counts combatants, not civilians",
+    "not_applicable": "does not count people",
+}
+PEOPLE_APART = "counts people of any status (may include fighters), not civilians only"
+
+FIGURE_COLUMNS = [
+    "tally_id",
+    "reporting_body",
+    "source_id",
+    "grade",
+    "measure",
+    "victim_group",
+    "perpetrator_group",
+    "qualifier",
+    "value",
+    "low",
+    "high",
+    "point",
+    "open_high",
+    "period_start",
+    "period_end",
+    "comparable",
+    "reason",
+    "claim",
+    "line",
+]
+
+
+def as_string(series: pd.Series) -> pd.Series:
+    """A column as pandas' string dtype."""
+    return series.astype("string")
