@@ -23,6 +23,7 @@ __all__ = [
     "documents_markdown",
     "definitions_markdown",
     "html_table",
+    "warning_banner",
     "record",
     "read_records",
     "RECORD_MIME",
@@ -162,6 +163,24 @@ def html_table(frame: pd.DataFrame, *, index: bool = False, float_format: str = 
         border=0,
         classes="dataframe",
         float_format=float_format.format,
+    )
+
+
+def warning_banner(lines: Iterable[str], *, title: str | None = None) -> object:
+    """A banner naming the unexplained conflicts and warnings of a report's inputs.
+
+    Each line is escaped; the page styles it (:mod:`analysis.reports.assets`).
+    """
+    from IPython.display import HTML
+
+    items = "".join(f"<li>{html.escape(str(line))}</li>" for line in lines)
+    heading = title or (
+        "Warning: the inputs of this report carry conflicts or warnings that the audit of the "
+        "evidence table (tallies data check) does not explain"
+    )
+    return HTML(
+        f'<div class="input-warnings"><strong>{html.escape(heading)}:</strong>'
+        f"<ul>{items}</ul></div>"
     )
 
 

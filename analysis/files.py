@@ -16,7 +16,7 @@ from typing import IO, Literal
 
 import pandas as pd
 
-__all__ = ["atomic_write", "sha256_file", "to_safe_csv", "neutralise_formula"]
+__all__ = ["atomic_write", "sha256_file", "to_safe_csv", "safe_csv_text", "neutralise_formula"]
 
 _CHUNK = 1 << 20
 
@@ -83,6 +83,20 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
+def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_formula)
+    return safe
+
+
+def safe_csv_text(frame: pd.DataFrame) -> str:
+    """The CSV text of a table for spreadsheet users (formula-like text neutralised, no
+    index, CRLF records), for a file or a download link in a page."""
+    return _neutralised(frame).to_csv(index=False, lineterminator="\r\n")
+
+
 def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **to_csv_kwargs) -> Path:
     """Export a table for spreadsheet users: formula-like text neutralised, written atomically.
 
@@ -90,10 +104,7 @@ def to_safe_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **to_csv_kwar
     quotes a field holding a character of the line terminator, so a cell with a bare carriage
     return is quoted instead of splitting its row in two.
     """
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_formula)
+    safe = _neutralised(frame)
     to_csv_kwargs.setdefault("index", False)
     to_csv_kwargs.setdefault("lineterminator", "\r\n")
     with atomic_write(path) as handle:

@@ -49,12 +49,35 @@ from analysis import (
     simulate_bounds,
     tally_series,
 )
-from analysis.display import cited_documents, documents_markdown, md_code, md_escape, record
+from analysis.audit import audit_folder
+from analysis.display import (
+    cited_documents,
+    documents_markdown,
+    md_code,
+    md_escape,
+    record,
+    warning_banner,
+)
+from analysis.findings import audit_banner
 from analysis.harmonize.periods import series_tallies
 from analysis.sources.tallies import load_evidence
+from analysis.tables import (
+    body_names,
+    display_table,
+    fmt_bounds,
+    fmt_count,
+    fmt_date,
+    fmt_interval,
+    fmt_number,
+    fmt_p,
+    fmt_ratio,
+    fmt_share,
+    key_value_table,
+)
 from analysis.trends import RULES, placebo_grid
 
 evidence = load_evidence(tallies_dir)
+names = body_names(evidence["bodies"])
 tallies = evidence["usable"]  # every figure but the copies set aside as misprints (listed below)
 body, measure = series.split(":")
 quarterly = tally_series(
@@ -67,7 +90,21 @@ quarterly = tally_series(
     conflict="range",
 )
 victims = " or ".join(md_escape(v) for v in victim_groups)
-display(Markdown(f"**Series:** {md_code(body)}, {md_escape(measure)} ({victims}), by quarter."))
+body_name = names.get(body, body)
+record("title", f"Before and after {fmt_date(arrival_date)}: {body_name}, {measure} by quarter")
+display(
+    Markdown(
+        f"**Series:** {md_escape(body_name)} ({md_code(body)}), {md_escape(measure)} "
+        f"({victims}), by quarter; the date: {fmt_date(arrival_date)}."
+    )
+)
+warnings_here = audit_banner(
+    audit_folder(tallies_dir, evidence=evidence),
+    tally_ids=[t for ids in quarterly["tally_ids"].dropna() for t in str(ids).split(";")],
+)
+record("warnings", warnings_here)
+if warnings_here:
+    display(warning_banner(warnings_here))
 
 # %% [markdown]
 # ## Key findings
@@ -81,6 +118,7 @@ checks = robustness(
     date_label=f"the arrival date ({pd.Timestamp(arrival_date):%-d %B %Y})",
 )
 record("verdict", checks.verdict)
+record("headline", checks.headline)
 record("findings", checks.findings)
 findings_list = "\n".join(f"- {md_escape(sentence)}" for sentence in checks.findings["sentence"])
 display(Markdown(f"**{md_escape(checks.headline)}**\n\n{findings_list}"))
@@ -101,7 +139,37 @@ display(Markdown(f"**{md_escape(checks.headline)}**\n\n{findings_list}"))
 
 # %%
 record("series_counts", quarterly[["period_start", "count"]])
-quarterly
+display_table(
+    quarterly,
+    columns={
+        "period_start": "Quarter",
+        "count_shown": "Count",
+        "exposure_days": "Days",
+        "tally_ids": "Figures (tally ids)",
+        "how": "Note",
+    },
+    formats={
+        "period_start": lambda d: f"{pd.Timestamp(d).year}Q{pd.Timestamp(d).quarter}",
+        "count_shown": lambda row: fmt_bounds(row["count_low"], row["count_high"]),
+        "exposure_days": fmt_count,
+        "how": lambda row: (
+            "; ".join(
+                text
+                for text in (
+                    "derived from published figures" if row["derived"] is True else "",
+                    "copies disagree: the range is shown" if row["conflict"] is True else "",
+                    f"excludes {row['excludes']}" if isinstance(row["excludes"], str) else "",
+                    row["note"] if isinstance(row["note"], str) else "",
+                )
+                if text
+            )
+            or "—"
+        ),
+    },
+    numeric=("Count", "Days"),
+    raw=quarterly,
+    csv_name=f"{body}-{measure}-quarterly.csv",
+)
 
 # %%
 fig = plots.series_by_body(
@@ -128,7 +196,24 @@ fig
 # %%
 ratio = before_after(quarterly, date=arrival_date, exposure="exposure_days", family=family)
 record("before_after", ratio)
-ratio.T.rename(columns={0: "value"})
+r = ratio.iloc[0]
+key_value_table(
+    [
+        ("Quarters before / after", f"{r['periods_before']} / {r['periods_after']}"),
+        (
+            "Deaths before / after",
+            f"{fmt_count(r['count_before'])} / {fmt_count(r['count_after'])}",
+        ),
+        ("Rate per day before", fmt_number(r["rate_before"])),
+        ("Rate per day after", fmt_number(r["rate_after"])),
+        ("Ratio after / before (95% CI)", fmt_interval(r["estimate"], r["ci_low"], r["ci_high"])),
+        ("p (no change)", fmt_p(r["p_value"])),
+        (
+            "Model",
+            f"{r['family']}, {r['reference']} interval, dispersion {fmt_number(r['dispersion'])}",
+        ),
+    ]
+)
 
 # %% [markdown]
 # ## How sure are we
@@ -144,7 +229,22 @@ ratio.T.rename(columns={0: "value"})
 
 # %%
 record("specifications", checks.specifications)
-checks.specifications
+display_table(
+    checks.specifications,
+    columns={
+        "specification": "Specification",
+        "level": "Change at the date (95% CI)",
+        "p_value": "p",
+        "reference": "Reference",
+        "note": "Note",
+    },
+    formats={
+        "level": lambda row: fmt_interval(row["estimate"], row["ci_low"], row["ci_high"]),
+        "p_value": fmt_p,
+        "note": lambda x: x or "—",
+    },
+    numeric=("Change at the date (95% CI)", "p"),
+)
 
 # %%
 fit = its_fit(
@@ -155,10 +255,34 @@ fit = its_fit(
     family=family,
 )
 record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
-fit.summary_frame()
+terms = {
+    "baseline": "Rate per day at the first quarter",
+    "trend": "Trend (ratio per quarter)",
+    "level_change": "Level change at the date",
+    "slope_change": "Change of trend after the date",
+}
+display_table(
+    fit.summary_frame().reset_index(),
+    columns={"term": "Term", "est": "Estimate (95% CI)", "p_value": "p"},
+    formats={
+        "term": lambda t: terms.get(t, t),
+        "est": lambda row: fmt_interval(row["estimate"], row["ci_low"], row["ci_high"]),
+        "p_value": fmt_p,
+    },
+    numeric=("Estimate (95% CI)", "p"),
+    caption=f"One trend for both segments ({family}, {fit.reference} intervals)",
+)
 
 # %%
-fit.diagnostics()
+d = fit.diagnostics().iloc[0]
+key_value_table(
+    [
+        ("Dispersion (Pearson chi-square / df)", fmt_number(d["dispersion"])),
+        ("Durbin-Watson (2: no autocorrelation)", fmt_number(d["durbin_watson"])),
+        (f"Ljung-Box, {int(d['lb_lags'])} lags: p", fmt_p(d["lb_p_value"])),
+    ],
+    caption="Residual checks of the interrupted time series",
+)
 
 # %%
 fig = plots.its_counterfactual(
@@ -179,7 +303,16 @@ fig
 
 # %%
 record("placebo", checks.placebo)
-checks.placebo
+display_table(
+    checks.placebo,
+    columns={"date": "Placebo split at", "est": "Ratio after / before (95% CI)", "p_value": "p"},
+    formats={
+        "date": lambda d: f"{pd.Timestamp(d).year}Q{pd.Timestamp(d).quarter}",
+        "est": lambda row: fmt_interval(row["estimate"], row["ci_low"], row["ci_high"]),
+        "p_value": fmt_p,
+    },
+    numeric=("Ratio after / before (95% CI)", "p"),
+)
 
 # %% [markdown]
 # ### The arrival date itself
@@ -200,7 +333,21 @@ placebo = placebo_dates(
     **its_options,
 )
 record("sensitivity", sensitivity[["date", "estimate", "ci_low", "ci_high"]])
-pd.concat([sensitivity, placebo], ignore_index=True)
+display_table(
+    pd.concat([sensitivity.assign(placebo=False), placebo], ignore_index=True),
+    columns={"date": "Date", "kind": "Kind", "est": "Level change (95% CI)", "p_value": "p"},
+    formats={
+        "date": fmt_date,
+        "kind": lambda row: "placebo" if row["placebo"] is True else "arrival date",
+        "est": lambda row: (
+            fmt_interval(row["estimate"], row["ci_low"], row["ci_high"])
+            if pd.notna(row["estimate"])
+            else row["note"]
+        ),
+        "p_value": fmt_p,
+    },
+    numeric=("Level change (95% CI)", "p"),
+)
 
 # %%
 fig = plots.arrival_sensitivity_curve(
@@ -219,7 +366,19 @@ fig
 
 # %%
 record("change_points", checks.change_points)
-checks.change_points
+display_table(
+    checks.change_points,
+    columns={"step": "Step at", "ratio": "Ratio after / before", "posterior": "Weight"},
+    formats={
+        "step": lambda row: (
+            f"{row['period_start'].year}Q{row['period_start'].quarter}"
+            + (" (best fit)" if row["best"] else "")
+        ),
+        "ratio": fmt_ratio,
+        "posterior": fmt_share,
+    },
+    numeric=("Ratio after / before", "Weight"),
+)
 
 # %% [markdown]
 # ### Carrying the qualifiers through
@@ -237,7 +396,31 @@ simulation = simulate_bounds(
     exclude_incidents=exclude_incidents,
 )  # fmt: skip
 record("simulation", simulation.summary_frame())
-simulation.summary_frame().T.rename(columns={0: "value"})
+sim = simulation.summary_frame().iloc[0]
+key_value_table(
+    [
+        (
+            "Ratio, qualifiers and noise pooled (95% CI)",
+            fmt_interval(sim["estimate"], sim["ci_low"], sim["ci_high"])
+            if pd.notna(sim["estimate"])
+            else sim["note"],
+        ),
+        (
+            "Range the qualifiers alone allow (central 95% of draws)",
+            f"{fmt_ratio(sim['qualifier_low'])}–{fmt_ratio(sim['qualifier_high'])}",
+        ),
+        ("Ratio of the published numbers", fmt_ratio(sim["point_estimate"])),
+        (
+            "Share of the variance due to the qualifiers",
+            fmt_share(sim["fraction_missing_information"]),
+        ),
+        ("Draws (seed)", f"{fmt_count(sim['n_draws'])} ({sim['seed']})"),
+        (
+            "Cap on open figures ('at least v' read as v to ...)",
+            f"{fmt_number(1 + sim['open_width'])} v",
+        ),
+    ]
+)
 
 # %% [markdown]
 # ## What each body's own before/after figures say
@@ -251,7 +434,32 @@ simulation.summary_frame().T.rename(columns={0: "value"})
 # %%
 published = published_before_after(tallies, date=arrival_date)
 record("published_pairs", len(published))
-published.T
+display_table(
+    published,
+    columns={
+        "reporting_body": "Body",
+        "before": "Before",
+        "after": "After",
+        "rates": "Per day, before → after",
+        "ratio_shown": "Ratio the words allow",
+        "tally_ids": "Figures",
+    },
+    formats={
+        "reporting_body": lambda b: names.get(b, b),
+        "before": lambda row: (
+            f"{row['before_figure']} ({fmt_date(row['before_start'])} to {fmt_date(row['before_end'])})"
+        ),
+        "after": lambda row: (
+            f"{row['after_figure']} ({fmt_date(row['after_start'])} to {fmt_date(row['after_end'])})"
+        ),
+        "rates": lambda row: (
+            f"{fmt_number(row['before_per_day'])} → {fmt_number(row['after_per_day'])}"
+        ),
+        "ratio_shown": lambda row: (
+            f"{fmt_ratio(row['ratio'])} ({fmt_bounds(row['ratio_low'], row['ratio_high'], fmt=fmt_ratio)})"
+        ),
+    },
+)
 
 # %% [markdown]
 # ## Caveats
@@ -284,7 +492,18 @@ display(
 # established) are left out of the series; they stay in the evidence table and in the audit.
 
 # %%
-evidence["set_aside"][["tally_id", "source_id", "period_start", "measure", "value", "explanation"]]
+display_table(
+    evidence["set_aside"],
+    columns={
+        "tally_id": "Figure",
+        "source_id": "Document",
+        "period_start": "Period from",
+        "value": "Value",
+        "explanation": "Why it is set aside",
+    },
+    formats={"period_start": fmt_date, "value": fmt_count},
+    numeric=("Value",),
+)
 
 # %% [markdown]
 # ## The documents behind these numbers

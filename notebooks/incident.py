@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -28,44 +30,107 @@ tallies_dir = None
 from IPython.display import Markdown, display
 
 from analysis import compare_incident, plots
-from analysis.display import cited_documents, documents_markdown, md_code, md_escape, record
+from analysis.audit import audit_folder
+from analysis.display import (
+    cited_documents,
+    documents_markdown,
+    md_code,
+    md_escape,
+    record,
+    warning_banner,
+)
+from analysis.findings import audit_banner, incident_findings, incident_label
 from analysis.sources.tallies import load_evidence
+from analysis.tables import (
+    GROUP_LABELS,
+    MEASURE_LABELS,
+    VICTIM_LABELS,
+    body_names,
+    display_table,
+    fmt_bounds,
+    fmt_count,
+    fmt_ratio,
+    key_value_table,
+)
 
 evidence = load_evidence(tallies_dir)
+names = body_names(evidence["bodies"])
 comparison = compare_incident(
     evidence["tallies"], incident_id, sources=evidence["sources"], about_width=about_width
 )
 summary = comparison.summary.iloc[0]
-display(Markdown(f"## Incident {md_code(incident_id)}"))
+place = incident_label(evidence["tallies"], incident_id)
+record("title", f"Incident: {place}")
 record("n_figures", int(summary["n_figures"]))
 record("n_bodies", int(summary["n_bodies"]))
+display(Markdown(f"## {md_escape(place)} <small>({md_code(incident_id)})</small>"))
+warnings_here = audit_banner(
+    audit_folder(tallies_dir, evidence=evidence), tally_ids=comparison.figures["tally_id"]
+)
+record("warnings", warnings_here)
+if warnings_here:
+    display(warning_banner(warnings_here))
 
 # %% [markdown]
-# ## The figures
-#
-# `low` and `high` are the interval the published words allow (`inf`: no upper end);
-# `point` is the published number (the midpoint of a range). An "about" figure is given a
-# relative half-width of `about_width`, a convention of this report, not of the source.
+# ## Key findings
 
 # %%
-columns = [
-    "reporting_body", "measure", "victim_group", "perpetrator_group", "qualifier",
-    "value", "low", "high", "point", "grade", "source_id", "tally_id",
-]  # fmt: skip
-comparison.comparable[columns]
+findings = incident_findings(comparison, names=names, incident_label=place)
+record("findings", findings)
+record("headline", findings[0])
+display(Markdown("\n".join(f"- {md_escape(sentence)}" for sentence in findings)))
+
+# %% [markdown]
+# ## The figures that count the same thing
+#
+# Each figure with the interval its words allow ("≥ 500": at least 500, no upper end; an
+# "about" figure is given a relative half-width of `about_width`, a convention of this
+# report, not of the source), what it counts, who it attributes the deaths to, and the
+# grade of the copy read (P the publisher's page, M a verbatim repost, S a press report, D
+# derived).
+
+# %%
+figure_columns = {
+    "reporting_body": "Body",
+    "words": "As published",
+    "interval": "Interval",
+    "victim_group": "Victims",
+    "perpetrator_group": "Attributed to",
+    "grade": "Grade",
+    "source_id": "Document",
+    "tally_id": "Figure",
+}
+figure_formats = {
+    "reporting_body": lambda b: names.get(b, b),
+    "words": lambda row: (
+        f"{str(row['qualifier']).replace('_', ' ')} {fmt_count(row['value'])}"
+        if row["qualifier"] not in ("exact", "between")
+        else fmt_bounds(row["low"], row["high"])
+        if row["qualifier"] == "between"
+        else fmt_count(row["value"])
+    ),
+    "interval": lambda row: fmt_bounds(row["low"], row["high"]),
+    "victim_group": lambda v: f"{VICTIM_LABELS.get(v, v)}",
+    "perpetrator_group": lambda g: GROUP_LABELS.get(g, g),
+}
+display_table(
+    comparison.comparable,
+    columns=figure_columns,
+    formats=figure_formats,
+    numeric=("Interval",),
+    raw=comparison.comparable,
+    csv_name=f"{incident_id}-figures.csv",
+)
 
 # %%
 fig = plots.incident_intervals(
     comparison.comparable,
-    title=f"Figures published about {incident_id}",
+    title=f"Figures published about {place}",
     source="Sources: the documents listed at the end of this report (data/tallies/sources.csv).",
 )
 fig
 
 # %% [markdown]
-# The figure shows the figures that count the same thing; those that count something else are
-# listed below with the reason.
-#
 # ## Where the bodies agree
 #
 # The *envelope* runs from the lowest low to the highest high: every value some body's
@@ -80,16 +145,52 @@ summary_columns = [
     "envelope_high", "consensus_low", "consensus_high", "consensus_empty", "spread",
 ]  # fmt: skip
 record("summary", comparison.summary[summary_columns])
-comparison.summary[summary_columns].T.rename(columns={0: "value"})
+compared_bodies = [b for b in str(summary["bodies_comparable"] or "").split(";") if b]
+key_value_table(
+    [
+        ("Figures (bodies)", f"{int(summary['n_figures'])} ({int(summary['n_bodies'])})"),
+        (
+            "Compared figures (bodies)",
+            f"{int(summary['n_comparable'])}: {', '.join(names.get(b, b) for b in compared_bodies) or '—'}",
+        ),
+        ("Envelope", fmt_bounds(summary["envelope_low"], summary["envelope_high"])),
+        (
+            "Consensus",
+            "none: the intervals do not overlap"
+            if summary["consensus_empty"]
+            else fmt_bounds(summary["consensus_low"], summary["consensus_high"]),
+        ),
+        ("Spread (highest point / lowest)", fmt_ratio(summary["spread"])),
+    ]
+)
 
 # %% [markdown]
 # ## Figures that count something else
 #
 # Listed apart with the reason they are not compared (a different victim group, a measure
-# that is not a death count, ...).
+# that is not a death count, a part of the body's own toll, ...).
 
 # %%
-comparison.apart[["reporting_body", "measure", "victim_group", "qualifier", "value", "reason"]]
+if len(comparison.apart):
+    display(
+        display_table(
+            comparison.apart,
+            columns={
+                "reporting_body": "Body",
+                "words": "As published",
+                "measure": "Measure",
+                "victim_group": "Victims",
+                "reason": "Why it is not compared",
+                "tally_id": "Figure",
+            },
+            formats={
+                **figure_formats,
+                "measure": lambda m: MEASURE_LABELS.get(m, m),
+            },
+        )
+    )
+else:
+    display(Markdown("Every figure about this incident counts the same thing."))
 
 # %% [markdown]
 # ## Caveats
@@ -99,6 +200,18 @@ comparison.apart[["reporting_body", "measure", "victim_group", "qualifier", "val
 #   *terrorists neutralised* counts the same dead as combatants.
 # - Human Rights Watch's counts are minimums documented by its own interviews, not totals.
 # - Press figures relay a body's number; where copies disagree, each is shown.
+
+# %% [markdown]
+# ## What each body counts
+
+# %%
+from analysis.display import definitions_markdown
+
+display(
+    Markdown(
+        definitions_markdown(evidence["bodies"], comparison.figures["reporting_body"].unique())
+    )
+)
 
 # %% [markdown]
 # ## The documents behind these numbers

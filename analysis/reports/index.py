@@ -37,6 +37,12 @@ pre.error { white-space: pre-wrap; background: #fff4f2; border-left: 3px solid #
   padding: 6px 8px; margin: 4px 0 0; font-size: 12px; }
 ul.params, ul.data { margin: 0; padding-left: 1.1em; }
 .meta { color: #555; font-size: 13px; }
+ul.reports { list-style: none; padding: 0; }
+li.report { border-bottom: 1px solid #ddd; padding: 0.6em 0; }
+li.report h3 { font-size: 15px; margin: 0 0 0.2em; }
+p.headline { margin: 0.2em 0; }
+details summary { cursor: pointer; color: #555; font-size: 13px; }
+@media print { details { display: none; } a { color: inherit; } }
 """
 
 
@@ -92,35 +98,80 @@ def _to_dict(result: ReportResult) -> dict:
     return data
 
 
-def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], info: RunInfo) -> str:
-    """The index page as one HTML document (no scripts, everything escaped)."""
+#: The index's groups, in order, and the notebooks each holds (others go to "Other reports").
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Overview", ("source_comparison",)),
+    ("Before and after", ("before_after", "aggregate_trends")),
+    ("Incidents", ("incident",)),
+    ("Event data", ("event_trends",)),
+)
+
+
+def _group(notebook: str) -> str:
+    for title, notebooks in GROUPS:
+        if notebook in notebooks:
+            return title
+    return "Other reports"
+
+
+def _details(result: ReportResult) -> str:
+    """Parameters, inputs with checksums, notebook and timing, behind a "details" toggle."""
     e = html.escape
-    ok = sum(result.status == "ok" for result in results)
-    failed = len(results) - ok
-    rows = []
-    for result in results:
-        link = f'<a href="{e(result.html)}">{e(result.name)}</a>' if result.html else e(result.name)
-        if result.ipynb:
-            link += f' <span class="meta">(<a href="{e(result.ipynb)}">notebook</a>)</span>'
-        params = "".join(
-            f"<li><code>{e(key)}</code> = <code>{e(_literal(value))}</code></li>"
-            for key, value in result.parameters.items()
-        )
-        data = "".join(
-            f'<li title="{e(item.path)}"><code>{e(Path(item.path).name)}</code> '
-            f'<code title="{e(item.sha256)}">{e(item.sha256[:16])}…</code></li>'
-            for item in result.inputs
-            if item.role in DATA_ROLES
-        )
-        status = f'<span class="{e(result.status)}">{e(result.status)}</span>'
-        if result.error:
-            status += f'<pre class="error">{e(result.error)}</pre>'
-        rows.append(
-            f"<tr><td>{link}</td><td><code>{e(result.notebook)}</code></td>"
-            f'<td><ul class="params">{params}</ul></td><td>{status}</td>'
-            f"<td>{result.duration:.1f}&nbsp;s</td>"
-            f'<td><ul class="data">{data or "<li>none</li>"}</ul></td></tr>'
-        )
+    params = "".join(
+        f"<li><code>{e(key)}</code> = <code>{e(_literal(value))}</code></li>"
+        for key, value in result.parameters.items()
+    )
+    data = "".join(
+        f'<li title="{e(item.path)}"><code>{e(Path(item.path).name)}</code> '
+        f'<code title="{e(item.sha256)}">{e(item.sha256[:16])}…</code></li>'
+        for item in result.inputs
+        if item.role in DATA_ROLES
+    )
+    notebook = f'<a href="{e(result.ipynb)}">executed notebook</a>, ' if result.ipynb else ""
+    return (
+        '<details><summary>details</summary><div class="meta">'
+        f"{notebook}<code>{e(result.notebook)}</code>, {result.duration:.1f}&nbsp;s"
+        + (f", kernel {e(result.kernel)}" if result.kernel else "")
+        + f'<ul class="params">{params or "<li>default parameters</li>"}</ul>'
+        f'data (sha256): <ul class="data">{data or "<li>none</li>"}</ul></div></details>'
+    )
+
+
+def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], info: RunInfo) -> str:
+    """The index page as one HTML document (no scripts, everything escaped).
+
+    Reports are grouped (:data:`GROUPS`); each line gives the report's title, the headline
+    finding it opens with, and a "details" toggle with its parameters, inputs and checksums.
+    Failed reports are listed apart, with the reason.
+    """
+    e = html.escape
+    ok = [result for result in results if result.status == "ok"]
+    failed = [result for result in results if result.status != "ok"]
+    sections = []
+    order = [title for title, _ in GROUPS] + ["Other reports"]
+    for group in order:
+        members = [result for result in ok if _group(result.notebook) == group]
+        if not members:
+            continue
+        items = []
+        for result in members:
+            title = e(result.title or result.name)
+            link = f'<a href="{e(result.html)}">{title}</a>' if result.html else title
+            headline = (
+                f'<p class="headline">{e(result.headline)}</p>'
+                if result.headline
+                else '<p class="headline meta">This report records no headline finding.</p>'
+            )
+            items.append(f'<li class="report"><h3>{link}</h3>{headline}{_details(result)}</li>')
+        sections.append(f"<h2>{e(group)}</h2><ul class=\"reports\">{''.join(items)}</ul>")
+    failed_items = "".join(
+        f"<li><strong>{e(result.name)}</strong> (<code>{e(result.notebook)}</code>): "
+        f"{e(_first_line(result.error))}"
+        + (f' <a href="{e(result.ipynb)}">partial notebook</a>' if result.ipynb else "")
+        + (f'<pre class="error">{e(result.error)}</pre>' if result.error else "")
+        + "</li>"
+        for result in failed
+    )
     note_items = "".join(
         f"<li><code>{e(note.name)}</code> (<code>{e(note.notebook)}</code>): {e(note.message)}</li>"
         for note in notes
@@ -133,22 +184,30 @@ def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], in
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Reports</title><style>{_CSS}</style></head><body>"
-        "<h1>Civilian-death tallies for Mali: reports</h1>"
+        f"<title>Civilian-death tallies for Mali: reports</title><style>{_CSS}</style></head>"
+        "<body><main><h1>Civilian-death tallies for Mali: reports</h1>"
+        "<p>These reports compare what reporting bodies (Human Rights Watch, the UN mission "
+        "MINUSMA and the UN human rights office, the UN Secretary-General, ACLED, UCDP, the "
+        "Malian government, armed groups and the press) published about civilians killed in "
+        "Mali, across bodies and before and after the arrival of the Wagner Group (December "
+        "2021). Every figure comes from a document cited in the report that shows it; "
+        "where bodies disagree, the disagreement is shown.</p>"
         f'<p class="meta">{len(results)} report{"s" if len(results) != 1 else ""}: '
-        f"{ok} rendered, {failed} failed. Run {e(info.run_date)}, analysis {e(info.version)}, "
-        f"git commit <code>{commit}</code>."
+        f"{len(ok)} rendered, {len(failed)} failed. Run {e(info.run_date)}, analysis "
+        f"{e(info.version)}, git commit <code>{commit}</code>."
         + (f" Kernels: {kernels}." if kernels else "")
-        + " The data column gives the sha256 of the files "
-        "each report read (the evidence table or the event export); every report ends with "
-        "the full list.</p>"
-        "<table><thead><tr><th>report</th><th>notebook</th><th>parameters</th><th>status</th>"
-        "<th>duration</th><th>data (sha256)</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
+        + "</p>"
+        + "".join(sections)
+        + (f"<h2>Failed</h2><ul>{failed_items}</ul>" if failed_items else "")
         + (f"<h2>Not rendered</h2><ul>{note_items}</ul>" if note_items else "")
-        + "</body></html>\n"
+        + "</main></body></html>\n"
     )
+
+
+def _first_line(text: str | None) -> str:
+    if not text:
+        return "failed without a message."
+    return text.strip().splitlines()[-1] if text.strip() else "failed without a message."
 
 
 def _literal(value: object) -> str:

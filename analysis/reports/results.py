@@ -28,3 +28,5 @@ class ReportResult:
     execute_seconds: float = 0.0
     export_seconds: float = 0.0
     kernel: str | None = None  # how its kernel was started (analysis.reports.kernels)
+    title: str | None = None  # the report's title, as the notebook recorded it
+    headline: str | None = None  # the finding the report opens with, as recorded

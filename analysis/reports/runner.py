@@ -35,8 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
+from analysis.display import read_records
 from analysis.errors import ReportError
 from analysis.files import atomic_write
+from analysis.reports.assets import add_page_assets
 from analysis.reports.kernels import last_kernel_start
 from analysis.reports.results import ReportResult, Status
 from analysis.reports.provenance import (
@@ -105,7 +107,7 @@ _ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     "*": ["class", "id", "title", "lang"],
-    "a": ["href", "title", "rel"],
+    "a": ["href", "title", "rel", "download"],
     "img": ["src", "alt", "width", "height"],
     "td": ["colspan", "rowspan", "align"],
     "th": ["colspan", "rowspan", "scope", "align"],
@@ -170,7 +172,7 @@ def export_html(notebook: object, *, title: str, show_code: bool = False) -> str
             "ignore", message="Your element with mimetype", category=UserWarning
         )
         body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    return body
+    return add_page_assets(body)
 
 
 @dataclass
@@ -240,7 +242,10 @@ def render_report(
             result.error = executed.message
             result.ipynb = f"{job.name}/{job.name}.failed.ipynb" if executed.saved else None
         else:
-            page = export_html(executed, title=job.name, show_code=show_code)
+            recorded = read_records(executed)
+            result.title = _text_or_none(recorded.get("title"))
+            result.headline = _text_or_none(recorded.get("headline"))
+            page = export_html(executed, title=result.title or job.name, show_code=show_code)
             footer = footer_html(
                 name=job.name,
                 notebook=job.notebook,
@@ -263,6 +268,14 @@ def render_report(
         result.error = f"{type(error).__name__}: {error}"
     result.duration = time.perf_counter() - started
     return result
+
+
+def _text_or_none(value: object) -> str | None:
+    """A recorded title or headline as one line of text (None when not recorded)."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
 
 
 @dataclass

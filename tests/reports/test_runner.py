@@ -156,7 +156,8 @@ def test_index_lists_every_report_with_status_and_error(suite_run) -> None:
     for name in ("echo", "figure", "fails", "script"):
         assert f">{name}<" in index
     assert 'href="echo/echo.html"' in index
-    assert index.count('class="failed"') == 1 and index.count('class="ok"') == 3
+    assert index.count('class="report"') == 3  # the rendered ones, each with its details
+    assert "<h2>Failed</h2>" in index and index.count("<strong>fails</strong>") == 1
     assert "bad &lt;script&gt;alert(3)&lt;/script&gt;" in index
     assert re.search(r"<script", index, re.IGNORECASE) is None
     manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
@@ -248,3 +249,33 @@ def test_a_missing_notebook_is_a_failed_report(tmp_path: Path) -> None:
     )
     assert summary.results[0].status == "failed"
     assert "does not exist" in summary.results[0].error
+
+
+def test_index_groups_reports_and_shows_their_headlines() -> None:
+    """Reports are grouped (overview, before/after, incidents, event data) in that order,
+    each line with its recorded title and headline (escaped); failed reports apart."""
+    from analysis.reports.index import render_index
+    from analysis.reports.provenance import RunInfo
+    from analysis.reports.results import ReportResult
+
+    def result(name, notebook, headline=None, status="ok"):
+        return ReportResult(
+            name, notebook, {}, status, 1.0, html=f"{name}/{name}.html",
+            title=f"Title of {name}", headline=headline,
+            error=None if status == "ok" else "Traceback...\nValueError: no series",
+        )  # fmt: skip
+
+    results = [
+        result("moura", "incident", "Six bodies published <b>25</b> figures."),
+        result("ba", "before_after", "The rate is not distinguishable."),
+        result("overview", "source_comparison", "The table holds 121 figures."),
+        result("broken", "event_trends", status="failed"),
+    ]
+    info = RunInfo(version="0", commit=None, dirty=False, packages=(), run_date="2026-01-01")
+    page = render_index(results, [], info)
+    order = [page.index(h) for h in ("<h2>Overview", "<h2>Before and after", "<h2>Incidents")]
+    assert order == sorted(order)
+    assert "Six bodies published &lt;b&gt;25&lt;/b&gt; figures." in page
+    assert ">Title of ba</a>" in page and "<details>" in page
+    assert "<h2>Failed</h2>" in page and "ValueError: no series" in page
+    assert "<h2>Event data" not in page  # the only event report failed

@@ -1,0 +1,104 @@
+"""Key-finding sentences (analysis.findings), each rule on synthetic or shipped figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import compare_incident
+from analysis.findings import (
+    audit_banner,
+    describe_figure,
+    incident_findings,
+    incident_label,
+    overview_findings,
+)
+from analysis.sources.tallies import load_evidence
+from analysis.tables import body_names
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return load_evidence()
+
+
+def test_describe_figure_keeps_the_published_words():
+    row = {"qualifier": "at_least", "value": 500, "victim_group": "people", "measure": "killed"}
+    assert describe_figure(row) == "at least 500 people (any status) killed"
+    row = {"qualifier": "between", "value_low": 350, "value_high": 380,
+           "victim_group": "people", "measure": "fatalities"}  # fmt: skip
+    assert describe_figure(row) == "350 to 380 people (any status) fatalities"
+    row = {"qualifier": "exact", "value": 203, "victim_group": "suspected_militants",
+           "measure": "killed"}  # fmt: skip
+    assert describe_figure(row) == "203 suspected militants killed"
+
+
+def test_moura_bodies_cannot_all_be_right(evidence):
+    """On the shipped table: HRW's about 300 civilians and OHCHR's at least 500 people do
+    not overlap, so the consensus sentence says so; the army's figure is set apart."""
+    comparison = compare_incident(evidence["tallies"], "moura-2022-03", sources=evidence["sources"])
+    place = incident_label(evidence["tallies"], "moura-2022-03")
+    assert place == "Moura (March 2022)"
+    sentences = incident_findings(
+        comparison, names=body_names(evidence["bodies"]), incident_label=place
+    )
+    n_bodies = int(comparison.summary["n_bodies"].iloc[0])
+    assert sentences[0].startswith(
+        f"{['Two', 'Three', 'Four', 'Five', 'Six', 'Seven'][n_bodies - 2]} bodies published"
+    )
+    assert "(OHCHR)" in sentences[0] and "Human Rights Watch" in sentences[0]
+    assert sentences[1].startswith("Their intervals do not overlap")
+    assert any("suspected militants" in s and "listed apart" in s for s in sentences)
+
+
+def test_overlapping_figures_give_the_consensus():
+    """SYNTHETIC: two bodies, 'at least 20' and 'at least 24': every figure allows >= 24."""
+    tallies = pd.DataFrame(
+        {
+            "tally_id": ["a-1", "b-1"], "source_id": ["s1", "s2"], "reporting_body": ["a", "b"],
+            "incident_id": ["x-2020-01"] * 2, "period_start": pd.to_datetime(["2020-01-05"] * 2),
+            "period_end": pd.to_datetime(["2020-01-05"] * 2), "measure": ["killed"] * 2,
+            "victim_group": ["civilians"] * 2, "perpetrator_group": ["unknown"] * 2,
+            "qualifier": ["at_least", "at_least"], "value": pd.array([20, 24], dtype="Int64"),
+            "value_low": pd.array([None, None], dtype="Int64"),
+            "value_high": pd.array([None, None], dtype="Int64"), "claim": ["", ""],
+            "place": ["Somewhere", "Somewhere"], "line": [2, 3],
+        }
+    )  # fmt: skip
+    comparison = compare_incident(tallies, "x-2020-01")
+    sentences = incident_findings(comparison, names={"a": "Body A"}, incident_label="X")
+    assert sentences[0] == (
+        "Two bodies published 2 figures about X: from at least 20 civilians killed (Body A) "
+        "to at least 24 civilians killed (b)."
+    )
+    assert sentences[1] == (
+        "Every comparable figure allows a toll of at least 24; the highest figure is 1.20 "
+        "times the lowest."
+    )
+
+
+def test_overview_says_when_agreement_cannot_be_measured(evidence):
+    tallies = evidence["tallies"]
+    empty = pd.DataFrame(columns=["reporting_body", "statistic", "estimate", "ci_low",
+                                  "ci_high", "n"])  # fmt: skip
+    sentences = overview_findings(
+        tallies, names={"minusma": "MINUSMA"}, start="2020-01-01", end="2024-12-31",
+        agreement=empty, reference_body="minusma",
+    )  # fmt: skip
+    assert sentences[0].startswith(f"The evidence table holds {len(tallies):,} figures")
+    assert "cannot be measured" in sentences[-1]
+
+
+def test_audit_banner_names_only_unexplained_findings_of_the_figures_used():
+    findings = pd.DataFrame(
+        {
+            "check": ["copies_disagree", "sub_period_sum", "copies_disagree"],
+            "severity": ["warning", "known", "error"],
+            "tally_ids": ["a-1;a-2", "a-1;a-3", "b-1;b-2"],
+            "message": ["two copies differ", "explained", "parts exceed total"],
+        }
+    )
+    assert audit_banner(findings, ["a-1"]) == ["warning (copies_disagree): two copies differ"]
+    assert len(audit_banner(findings)) == 2
+    assert audit_banner(findings, ["zzz"]) == []
+    assert audit_banner(findings.iloc[0:0]) == []
