@@ -301,15 +301,14 @@ def describe_window_comparison(
     total = _interval_words(
         get("reference_low"), get("reference_high"), get("reference_point"), 1 if prorated else 0
     )
-    counted = f"{n_periods} figure{'s' if n_periods != 1 else ''}"
-    if prorated:
-        counted += f", {n_prorated} prorated by days"
     ratio = _ratio_words(get("ratio"), get("ratio_low"), get("ratio_high"))
-    verb = "add up to" if n_periods != 1 else "give"
-    sentence = (
-        f"{body}: {figure}; over the same window {reference}'s figures {verb} {total} "
-        f"({counted}); the ratio is {ratio}."
-    )
+    if n_periods == 1:
+        how = ", prorated by days," if prorated else ""
+        sum_words = f"{reference}'s figure{how} gives {total}"
+    else:
+        counted = f"{n_periods} figures" + (f", {n_prorated} prorated by days" if prorated else "")
+        sum_words = f"{reference}'s figures add up to {total} ({counted})"
+    sentence = f"{body}: {figure}; over the same window {sum_words}; the ratio is {ratio}."
     note = get("note")
     if note is not None and not pd.isna(note) and str(note):
         sentence += f" {note}"
@@ -348,8 +347,8 @@ def describe_body_before_after(
     ...        "ratio": 3.5523, "ratio_low": 3.2294, "ratio_high": float("inf"),
     ...        "interval": "qualifier range", "note": None}
     >>> describe_body_before_after(row, names={"acled": "ACLED"})  # doctest: +NORMALIZE_WHITESPACE
-    'ACLED: 1.37 a day (1.23 to 1.51) from 1 December 2020 to 30 November 2021, before 1
-    December 2021, and ≥ 4.87 a day from 1 December 2021 to 15 January 2023; the ratio after
+    'ACLED: 1.37 deaths a day (1.23 to 1.51) from 1 December 2020 to 30 November 2021, before
+    1 December 2021, and ≥ 4.87 deaths a day from 1 December 2021 to 15 January 2023; the ratio after
     to before is 3.55 (range the qualifiers allow 3.23–∞; two windows only, not a confidence
     interval).'
     """
@@ -364,9 +363,9 @@ def describe_body_before_after(
         low, high = _number(get(f"rate_{side}_low")), _number(get(f"rate_{side}_high"))
         point = _number(get(f"rate_{side}"))
         if math.isinf(high):
-            text = f"≥ {format_ratio(low)} a day"
+            text = f"≥ {format_ratio(low)} deaths a day"
         else:
-            text = f"{format_ratio(point)} a day"
+            text = f"{format_ratio(point)} deaths a day"
             if not np.isclose(low, high, rtol=1e-9, atol=0):
                 text += f" ({format_ratio(low)} to {format_ratio(high)})"
         n = int(_number(get(f"{side}_windows")))

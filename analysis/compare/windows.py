@@ -60,6 +60,7 @@ COLUMNS = [
     "prorated_periods",
     "prorated",
     "reference_tally_ids",
+    "reference_terms",
     "coverage",
     "ratio",
     "ratio_low",
@@ -208,6 +209,9 @@ def compare_windows(
           ``prorated_periods`` and ``prorated``: how many of them only partly (method
           ``"prorate"``);
         - ``reference_tally_ids``: the ``;``-joined ids of every reference figure used;
+          ``reference_terms``: the sum written out, one term per period with its ids
+          (``"190 (minusma-027) + 128 × 31/92 (minusma-029)"``; ``≥`` an open figure,
+          ``[a–b]`` an interval, ``× days inside / days`` a prorated period);
         - ``coverage``: the share of the window's days that reference periods with a figure
           cover (whole or partly inside the window);
         - ``ratio, ratio_low, ratio_high``: figure over reference sum, point and the range
@@ -321,6 +325,7 @@ def compare_windows(
             "prorated_periods": 0,
             "prorated": False,
             "reference_tally_ids": pd.NA,
+            "reference_terms": pd.NA,
             "coverage": np.nan,
             "ratio": np.nan,
             "ratio_low": np.nan,
@@ -366,7 +371,8 @@ def compare_windows(
             np.minimum(grid["period_end"], end) - np.maximum(grid["period_start"], start)
         ).dt.days.to_numpy() + 1
         share = overlap / grid["period_days"].to_numpy()
-        lows, highs, points, ids, missing, partial, covered = [], [], [], [], [], [], 0
+        lows, highs, points, ids, terms, missing, partial = [], [], [], [], [], [], []
+        covered = 0
         flagged: dict[str, list[str]] = {
             "excludes": [],
             "people": [],
@@ -393,6 +399,7 @@ def compare_windows(
             highs.append(share[j] * high)
             points.append(share[j] * float(ref["count"]))
             ids.append(str(ref["tally_ids"]))
+            terms.append(_term(ref, int(overlap[j]), int(grid["period_days"].iloc[j])))
             if pd.notna(ref["excludes"]):
                 flagged["excludes"].append(f"{label} leaves out {ref['excludes']}")
             if set(str(ref["tally_ids"]).split(";")) & people_ids:
@@ -428,6 +435,7 @@ def compare_windows(
             reference_high=ref_high,
             reference_point=ref_point,
             reference_open=bool(np.isinf(ref_high)),
+            reference_terms=" + ".join(terms),
             reference_periods=len(ids),
             prorated_periods=len(partial),
             prorated=bool(partial),
@@ -446,11 +454,28 @@ def compare_windows(
         "figure_open": "bool", "reference_body": "string", "reference_low": "float64",
         "reference_high": "float64", "reference_point": "float64", "reference_open": "bool",
         "reference_periods": "int64", "prorated_periods": "int64", "prorated": "bool",
-        "reference_tally_ids": "string", "coverage": "float64", "ratio": "float64",
+        "reference_tally_ids": "string", "reference_terms": "string", "coverage": "float64", "ratio": "float64",
         "ratio_low": "float64", "ratio_high": "float64", "comparable": "bool",
         "reason": "string", "note": "string", "method": "string",
     }  # fmt: skip
     return out.astype(types).reset_index(drop=True)
+
+
+def _term(period: pd.Series, overlap: int, days: int) -> str:
+    """One reference period in the sum: ``"128 × 31/92 (minusma-029)"``."""
+    low, high, point = (float(period[c]) for c in ("count_low", "count_high", "count"))
+    if np.isinf(high):
+        value = f"≥{low:,.0f}"
+    elif low == high:
+        value = f"{low:,.0f}"
+    else:
+        value = (
+            f"[{low:,.0f}–{high:,.0f}]"
+            if np.isnan(point)
+            else f"{point:,.0f} [{low:,.0f}–{high:,.0f}]"
+        )
+    share = "" if overlap == days else f" × {overlap}/{days}"
+    return f"{value}{share} ({period['tally_ids']})"
 
 
 def _notes(figure: pd.Series, flagged: dict[str, list[str]], partial: list[str]) -> list[str]:

@@ -175,8 +175,8 @@ def test_a_series_row_reads_rates_windows_and_a_confidence_interval():
     }
     text = describe_body_before_after(row, names={"ser": "Series body"})
     assert text == (
-        "Series body: 1.84 a day from 1 April 2020 to 31 December 2021 (7 periods), before "
-        "1 December 2021, and 3.02 a day from 1 January 2022 to 31 March 2023 (5 periods); the "
+        "Series body: 1.84 deaths a day from 1 April 2020 to 31 December 2021 (7 periods), "
+        "before 1 December 2021, and 3.02 deaths a day from 1 January 2022 to 31 March 2023 (5 periods); the "
         "ratio after to before is 1.64 (95% CI 0.804–3.33)."
     )
     pooled = describe_body_before_after(row | {"interval": "95% CI (pooled over qualifier draws)"})
