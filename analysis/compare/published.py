@@ -426,7 +426,7 @@ def bodies_before_after(
     Checked on the shipped table: MINUSMA's row reproduces the before/after report's
     series (twelve quarters, 1 April 2020 to 31 March 2023) and ACLED's the pair "about 500"
     (1 December 2020 to 30 November 2021) and "more than 2,000" (1 December 2021 to
-    15 January 2023) (``tests/compare/test_compare_windows.py``).
+    15 January 2023) (``tests/compare/test_compare_windows_shipped.py``).
 
     Examples
     --------

@@ -219,7 +219,7 @@ def compare_windows(
         - ``comparable`` (bool) and ``reason`` (one sentence, NA when comparable);
         - ``note``: what a reader must know about a comparable row (a "people" figure on
           either side, reference figures that leave an incident out, derived reference
-          figures), NA when nothing;
+          figures, reference copies that disagree, the periods prorated), NA when nothing;
         - ``method``.
 
     Notes
@@ -239,7 +239,7 @@ def compare_windows(
     Coverage is :math:`\sum_{k:\,\text{figure}} |W \cap P_k| / |W|`; a row is comparable only
     when it is 1. Checked on the shipped table: the Secretary-General's 1,556 civilians
     killed from 1 July 2021 to 30 June 2022 against MINUSMA's quarters 190 + 128 + 543 +
-    317 = 1,178 (``tests/compare/test_compare_windows.py``).
+    317 = 1,178 (``tests/compare/test_compare_windows_shipped.py``).
 
     Examples
     --------
