@@ -38,6 +38,10 @@ _EXPORTS: dict[str, str] = {
     "align_periods": "analysis.compare",
     "compare_periods": "analysis.compare",
     "published_before_after": "analysis.compare",
+    "bodies_before_after": "analysis.compare",
+    "compare_windows": "analysis.compare",
+    "describe_window_comparison": "analysis.compare",
+    "describe_body_before_after": "analysis.compare",
     "incidents_with_bodies": "analysis.compare",
     "tally_series": "analysis.harmonize.periods",
     # before and after

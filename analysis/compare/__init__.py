@@ -28,17 +28,37 @@ Within one body, a figure wholly below the body's own larger figure about the sa
 too (``body_parts="compare"`` keeps it).
 
 :func:`published_before_after`
-    each body's own figures for a window before and a window after a date, as rates.
+    each body's own figures for a window before and a window after a date, as rates;
+:func:`bodies_before_after`
+    every body's own change across a date side by side, one row per body;
+:func:`compare_windows`
+    each figure of another body over a period against the reference body's figures summed
+    (or prorated) over the same window, as intervals, with the reason when it cannot be;
+:func:`describe_window_comparison`, :func:`describe_body_before_after`
+    one plain-English sentence per row of those two tables (:mod:`~analysis.compare.sentences`
+    also formats counts, ratios, intervals and windows for a reader).
 
 One module per concern: :mod:`~analysis.compare.incident`, :mod:`~analysis.compare.agreement`,
-:mod:`~analysis.compare.periods`, :mod:`~analysis.compare.published`; what counts as the same
+:mod:`~analysis.compare.periods`, :mod:`~analysis.compare.published`,
+:mod:`~analysis.compare.windows`, :mod:`~analysis.compare.sentences`; what counts as the same
 thing is in :mod:`~analysis.compare._vocabulary`.
 """
 
 from analysis.compare.agreement import agreement
 from analysis.compare.incident import IncidentComparison, compare_incident, incidents_with_bodies
 from analysis.compare.periods import PeriodComparison, compare_periods
-from analysis.compare.published import published_before_after
+from analysis.compare.published import bodies_before_after, published_before_after
+from analysis.compare.sentences import (
+    describe_body_before_after,
+    describe_window_comparison,
+    format_count,
+    format_date,
+    format_interval,
+    format_ratio,
+    period_label,
+    what_is_counted,
+)
+from analysis.compare.windows import compare_windows
 from analysis.harmonize.periods import align_periods
 
 __all__ = [
@@ -46,8 +66,18 @@ __all__ = [
     "PeriodComparison",
     "agreement",
     "align_periods",
+    "bodies_before_after",
     "compare_incident",
     "compare_periods",
+    "compare_windows",
+    "describe_body_before_after",
+    "describe_window_comparison",
+    "format_count",
+    "format_date",
+    "format_interval",
+    "format_ratio",
     "incidents_with_bodies",
+    "period_label",
     "published_before_after",
+    "what_is_counted",
 ]

@@ -54,3 +54,11 @@ FIGURE_COLUMNS = [
 def as_string(series: pd.Series) -> pd.Series:
     """A column as pandas' string dtype."""
     return series.astype("string")
+
+
+def in_words(row: pd.Series) -> str:
+    """A figure as its qualifier and number read: ``"at least 107"``, ``"between 200 and 400"``."""
+    if row["qualifier"] == "between":
+        return f"between {row['value_low']} and {row['value_high']}"
+    words = str(row["qualifier"]).replace("_", " ")
+    return str(row["value"]) if words == "exact" else f"{words} {row['value']}"
