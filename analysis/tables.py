@@ -33,6 +33,8 @@ __all__ = [
     "fmt_p",
     "fmt_bounds",
     "fmt_date",
+    "fmt_ci",
+    "fmt_window",
     "fmt_share",
     "body_names",
     "SHORT_NAMES",
@@ -98,19 +100,20 @@ def _missing(x: object) -> bool:
         return False
 
 
-def fmt_count(x: object) -> str:
+def fmt_count(x: object, *, open_high: bool = False) -> str:
     """A count with thousands separators: ``1372`` -> ``"1,372"``; missing -> ``"—"``.
 
-    Non-whole values keep one decimal (a prorated count, ``"12.5"``); infinity is ``"∞"``.
+    Non-whole values keep one decimal (a prorated count, ``"12.5"``); infinity is ``"∞"``;
+    ``open_high`` marks a lower bound (``"≥ 500"``: an "at least" figure, or a sum with one
+    in it).
     """
     if _missing(x):
         return MISSING
     value = float(x)  # type: ignore[arg-type]
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    if value == round(value):
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+    text = f"{value:,.0f}" if value == round(value) else f"{value:,.1f}"
+    return f"≥ {text}" if open_high else text
 
 
 def fmt_number(x: object, digits: int = 2) -> str:
@@ -187,12 +190,42 @@ def fmt_bounds(low: object, high: object, *, fmt: Callable = fmt_count) -> str:
     return f"{fmt(lo)}–{fmt(hi)}"
 
 
-def fmt_date(x: object) -> str:
-    """``2021-12-01`` -> ``"1 Dec 2021"``."""
+def fmt_ci(low: object, high: object, *, label: str = "95% CI") -> str:
+    """An interval in parentheses with what it is: ``"(95% CI 0.96–2.80)"``, or ``"(range
+    the qualifiers allow 3.23–∞)"``: never call a range of words a confidence interval."""
+    return f"({label} {fmt_ratio(low)}–{fmt_ratio(high)})"
+
+
+def fmt_date(x: object, *, long: bool = False) -> str:
+    """``2021-12-01`` -> ``"1 Dec 2021"`` (tables), or ``"1 December 2021"`` (sentences)."""
     if _missing(x):
         return MISSING
     ts = pd.Timestamp(x)  # type: ignore[arg-type]
-    return f"{ts.day} {ts:%b %Y}"
+    return f"{ts.day} {ts:%B %Y}" if long else f"{ts.day} {ts:%b %Y}"
+
+
+def fmt_window(start: object, end: object) -> str:
+    """A window in words: a calendar quarter as ``"April–June 2023"``, a month as ``"March
+    2022"``, a year as ``"2022"``, anything else as ``"1 December 2021 – 15 January 2023"``.
+
+    Examples
+    --------
+    >>> fmt_window("2023-04-01", "2023-06-30"), fmt_window("2022-01-01", "2022-12-31")
+    ('April–June 2023', '2022')
+    >>> fmt_window("2021-12-01", "2022-03-15")
+    '1 December 2021 – 15 March 2022'
+    """
+    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()  # type: ignore[arg-type]
+    month_end = (last + pd.offsets.MonthEnd(0)).normalize() == last
+    if first.day == 1 and month_end:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if months == 1:
+            return f"{first:%B %Y}"
+        if months == 12 and first.month == 1:
+            return str(first.year)
+        if months == 3 and first.month in (1, 4, 7, 10):
+            return f"{first:%B}–{last:%B %Y}"
+    return f"{fmt_date(first, long=True)} – {fmt_date(last, long=True)}"
 
 
 #: The names the reports use for the bodies they name most (``bodies.csv`` has the full ones).

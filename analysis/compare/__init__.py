@@ -51,11 +51,6 @@ from analysis.compare.published import bodies_before_after, published_before_aft
 from analysis.compare.sentences import (
     describe_body_before_after,
     describe_window_comparison,
-    format_count,
-    format_date,
-    format_interval,
-    format_ratio,
-    period_label,
     what_is_counted,
 )
 from analysis.compare.windows import compare_windows
@@ -72,12 +67,7 @@ __all__ = [
     "compare_windows",
     "describe_body_before_after",
     "describe_window_comparison",
-    "format_count",
-    "format_date",
-    "format_interval",
-    "format_ratio",
     "incidents_with_bodies",
-    "period_label",
     "published_before_after",
     "what_is_counted",
 ]

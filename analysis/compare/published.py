@@ -14,8 +14,9 @@ import pandas as pd
 
 from analysis._checks import check_option
 from analysis.compare._vocabulary import as_string, in_words
-from analysis.compare.sentences import format_date, period_label, what_is_counted
+from analysis.compare.sentences import what_is_counted
 from analysis.harmonize.periods import DEATH_MEASURES, Freq
+from analysis.tables import fmt_date, fmt_window
 
 __all__ = ["bodies_before_after", "published_before_after"]
 
@@ -206,13 +207,13 @@ def _from_series(
     straddle = usable.loc[(usable["period_start"] < when) & (usable["period_end"] >= when)]
     for _, period in straddle.iterrows():
         notes.append(
-            f"The figure for {period_label(period['period_start'], period['period_end'])} "
-            f"holds {format_date(when)} and counts as before it (a period goes to the side on "
+            f"The figure for {fmt_window(period['period_start'], period['period_end'])} "
+            f"holds {fmt_date(when, long=True)} and counts as before it (a period goes to the side on "
             "which it starts)."
         )
     for _, period in usable.loc[usable["excludes"].notna()].iterrows():
         notes.append(
-            f"The figure for {period_label(period['period_start'], period['period_end'])} "
+            f"The figure for {fmt_window(period['period_start'], period['period_end'])} "
             f"leaves out {period['excludes']}."
         )
     gaps = int((series["count_low"].isna()).sum())
@@ -309,15 +310,15 @@ def _why_not(body_rows: pd.DataFrame, deaths: pd.DataFrame, when: pd.Timestamp, 
     if before == 0 and around == 0 and after == 1:
         return (
             f"Its one figure of {what} covers a window that starts on or after "
-            f"{format_date(when)}; there is no window before it to compare with."
+            f"{fmt_date(when, long=True)}; there is no window before it to compare with."
         )
     if before == 0 and around == 0:
         return (
             f"All {after} of its figures of {what} cover windows that start on or after "
-            f"{format_date(when)}; none ends before it, so there is no window to compare with."
+            f"{fmt_date(when, long=True)}; none ends before it, so there is no window to compare with."
         )
     if before == 0:
-        parts = [f"{after} start on or after {format_date(when)}"] if after else []
+        parts = [f"{after} start on or after {fmt_date(when, long=True)}"] if after else []
         if around:
             parts.append(f"{around} run{'s' if around == 1 else ''} across it")
         return (
@@ -327,11 +328,11 @@ def _why_not(body_rows: pd.DataFrame, deaths: pd.DataFrame, when: pd.Timestamp, 
     if after == 0:
         return (
             f"Its {len(deaths)} figures of {what} have no window starting on or after "
-            f"{format_date(when)}."
+            f"{fmt_date(when, long=True)}."
         )
     return (
         f"It published {before} window{'s' if before != 1 else ''} of {what} before "
-        f"{format_date(when)} and {after} after, but not in one document nor as a regular "
+        f"{fmt_date(when, long=True)} and {after} after, but not in one document nor as a regular "
         "series; figures from different documents may count differently, so no ratio is "
         "estimated."
     )

@@ -1,8 +1,6 @@
 """Numbers and rows of the comparisons in plain English, one sentence per row.
 
-:func:`format_count`, :func:`format_ratio`, :func:`format_interval`, :func:`format_date` and
-:func:`period_label` format single values the way a reader expects them (thousands separators,
-"≥ 500" for an open end, ratios to two or three significant digits, "(95% CI 0.96–2.80)");
+Numbers are formatted by :mod:`analysis.tables`;
 :func:`describe_window_comparison` and :func:`describe_body_before_after` compose one sentence
 for a row of :func:`~analysis.compare.windows.compare_windows` and of
 :func:`~analysis.compare.published.bodies_before_after`. The sentences are built from the
@@ -17,18 +15,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "describe_body_before_after",
-    "describe_window_comparison",
-    "format_count",
-    "format_date",
-    "format_interval",
-    "format_ratio",
-    "period_label",
-    "what_is_counted",
-]
+from analysis.tables import MISSING, fmt_ci, fmt_count, fmt_date, fmt_ratio, fmt_window
 
-MISSING = "—"
+__all__ = ["describe_body_before_after", "describe_window_comparison", "what_is_counted"]
 
 _PERPETRATORS = {
     "all": "",
@@ -48,124 +37,13 @@ _VICTIMS = {"civilians": "civilians", "people": "people"}
 
 
 def _number(x: object) -> float:
+    """A cell as a float (NaN when missing or not a number)."""
     if x is None or x is pd.NA:
         return math.nan
     try:
         return float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
-
-
-def format_count(value: object, *, open_high: bool = False, decimals: int = 0) -> str:
-    """A count with thousands separators; ``"≥ v"`` when it is only a lower bound.
-
-    Parameters
-    ----------
-    value
-        The number (NaN, None or NA give ``"—"``).
-    open_high
-        The count is at least ``value`` (an "at least", "over" or "more than" figure, or a
-        sum with such a figure in it).
-    decimals
-        Decimals to show (0 for published counts; 1 for prorated sums or rates).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> format_count(1556), format_count(500, open_high=True), format_count(None)
-    ('1,556', '≥ 500', '—')
-    >>> format_count(489.61, decimals=1)
-    '489.6'
-    """
-    x = _number(value)
-    if math.isnan(x):
-        return MISSING
-    if math.isinf(x):
-        return "∞"
-    text = f"{x:,.{decimals}f}"
-    return f"≥ {text}" if open_high else text
-
-
-def format_ratio(value: object) -> str:
-    """A ratio to three significant digits below 10, two decimals' worth above.
-
-    Values below 10 keep three significant digits (``1.64``, ``0.218``); from 10 on, one
-    decimal (``12.3``); from 100 on, none (``153``). ``inf`` is ``"∞"``; missing is ``"—"``.
-
-    Examples
-    --------
-    >>> [format_ratio(x) for x in (1.63685, 0.21849, 12.345, 153.2, float("inf"), None)]
-    ['1.64', '0.218', '12.3', '153', '∞', '—']
-    """
-    x = _number(value)
-    if math.isnan(x):
-        return MISSING
-    if math.isinf(x):
-        return "∞"
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    digits = max(0, 2 - int(math.floor(math.log10(abs(x)))))
-    return f"{x:.{digits}f}"
-
-
-def format_interval(low: object, high: object, *, label: str = "95% CI") -> str:
-    """An interval in parentheses: ``"(95% CI 0.96–2.80)"``, ``"(range 3.23–∞)"``.
-
-    Parameters
-    ----------
-    low, high
-        The ends (ratios, formatted by :func:`format_ratio`).
-    label
-        What the interval is: ``"95% CI"`` for a confidence interval, ``"range"`` for what
-        the published words allow (never call that a confidence interval).
-
-    Examples
-    --------
-    >>> format_interval(0.9555, 2.8)
-    '(95% CI 0.956–2.80)'
-    >>> format_interval(3.2277, float("inf"), label="qualifier range")
-    '(qualifier range 3.23–∞)'
-    """
-    return f"({label} {format_ratio(low)}–{format_ratio(high)})"
-
-
-def format_date(value: object) -> str:
-    """A day as a reader writes it: ``"1 December 2021"`` (``"—"`` when missing)."""
-    if value is None or pd.isna(value):
-        return MISSING
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts:%B %Y}"
-
-
-def period_label(start: object, end: object) -> str:
-    """A window in words: a calendar quarter as ``"April–June 2023"``, a month as ``"March
-    2022"``, a year as ``"2022"``, anything else as ``"1 December 2021 – 15 January 2023"``.
-
-    Examples
-    --------
-    >>> period_label("2023-04-01", "2023-06-30"), period_label("2022-01-01", "2022-12-31")
-    ('April–June 2023', '2022')
-    >>> period_label("2021-12-01", "2022-03-15")
-    '1 December 2021 – 15 March 2022'
-    """
-    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    month_end = (last + pd.offsets.MonthEnd(0)).normalize() == last
-    if first.day == 1 and month_end:
-        months = (last.year - first.year) * 12 + last.month - first.month + 1
-        if months == 1:
-            return f"{first:%B %Y}"
-        if months == 12 and first.month == 1:
-            return str(first.year)
-        if months == 3 and first.month in (1, 4, 7, 10):
-            return f"{first:%B}–{last:%B %Y}"
-    return f"{format_date(first)} – {format_date(last)}"
 
 
 def _name(body: object, names: Mapping[str, str] | None) -> str:
@@ -195,9 +73,9 @@ def what_is_counted(measure: object, victims: object, perpetrator: object) -> st
 
 def _window_words(start: object, end: object) -> str:
     """``"in January–March 2022"`` for a calendar period, else ``"from a to b"``."""
-    label = period_label(start, end)
+    label = fmt_window(start, end)
     if " – " in label:
-        return f"from {format_date(start)} to {format_date(end)}"
+        return f"from {fmt_date(start, long=True)} to {fmt_date(end, long=True)}"
     return f"in {label}"
 
 
@@ -205,27 +83,24 @@ def _figure_words(row: Mapping[str, object]) -> str:
     """The other body's figure as published: "at least 107", "about 500", "1,556"."""
     qualifier = str(row.get("qualifier"))
     if qualifier == "between":
-        return (
-            f"between {format_count(row.get('figure_low'))} and "
-            f"{format_count(row.get('figure_high'))}"
-        )
-    number = format_count(row.get("value"))
+        return f"between {fmt_count(row.get('figure_low'))} and {fmt_count(row.get('figure_high'))}"
+    number = fmt_count(row.get("value"))
     words = {"exact": "", "more_than": "more than", "up_to": "up to", "at_least": "at least"}
     prefix = words.get(qualifier, qualifier.replace("_", " "))
     return f"{prefix} {number}".strip()
 
 
-def _interval_words(low: object, high: object, point: object, decimals: int = 0) -> str:
+def _interval_words(low: object, high: object, point: object) -> str:
     """A sum as a reader reads it: one number, "≥ a", or "a to b" (point in between)."""
     lo, hi, pt = _number(low), _number(high), _number(point)
     if math.isnan(lo) and math.isnan(hi):
         return MISSING
     if math.isinf(hi):
-        return format_count(lo, open_high=True, decimals=decimals)
+        return fmt_count(lo, open_high=True)
     if np.isclose(lo, hi, rtol=0, atol=1e-9):
-        return format_count(lo, decimals=decimals)
-    middle = "" if math.isnan(pt) else f", {format_count(pt, decimals=decimals)} as published"
-    return f"{format_count(lo, decimals=decimals)} to {format_count(hi, decimals=decimals)}{middle}"
+        return fmt_count(lo)
+    middle = "" if math.isnan(pt) else f", {fmt_count(pt)} as published"
+    return f"{fmt_count(lo)} to {fmt_count(hi)}{middle}"
 
 
 def _ratio_words(point: object, low: object, high: object) -> str:
@@ -237,18 +112,18 @@ def _ratio_words(point: object, low: object, high: object) -> str:
         return bool(np.isclose(a, b, rtol=1e-9, atol=0))
 
     if not math.isnan(lo) and not math.isnan(hi) and same(lo, hi):
-        return format_ratio(lo)
+        return fmt_ratio(lo)
     if not math.isnan(pt) and math.isinf(hi) and same(lo, pt):
-        return f"at least {format_ratio(pt)}"
+        return f"at least {fmt_ratio(pt)}"
     if not math.isnan(pt) and lo == 0 and same(hi, pt):
-        return f"at most {format_ratio(pt)}"
+        return f"at most {fmt_ratio(pt)}"
     if math.isnan(pt):
         if math.isinf(hi):
-            return f"at least {format_ratio(lo)}"
+            return f"at least {fmt_ratio(lo)}"
         if lo == 0:
-            return f"at most {format_ratio(hi)}"
-        return f"between {format_ratio(lo)} and {format_ratio(hi)}"
-    return f"{format_ratio(pt)} {format_interval(lo, hi, label='range the qualifiers allow')}"
+            return f"at most {fmt_ratio(hi)}"
+        return f"between {fmt_ratio(lo)} and {fmt_ratio(hi)}"
+    return f"{fmt_ratio(pt)} {fmt_ci(lo, hi, label='range the qualifiers allow')}"
 
 
 def describe_window_comparison(
@@ -298,9 +173,7 @@ def describe_window_comparison(
     n_periods = int(_number(get("reference_periods")))
     n_prorated = int(_number(get("prorated_periods")) or 0)
     prorated = _number(get("prorated_periods")) > 0
-    total = _interval_words(
-        get("reference_low"), get("reference_high"), get("reference_point"), 1 if prorated else 0
-    )
+    total = _interval_words(get("reference_low"), get("reference_high"), get("reference_point"))
     ratio = _ratio_words(get("ratio"), get("ratio_low"), get("ratio_high"))
     if n_periods == 1:
         how = ", prorated by days," if prorated else ""
@@ -354,7 +227,7 @@ def describe_body_before_after(
     """
     get = row.get
     body = _name(get("reporting_body"), names)
-    date = format_date(get("date"))
+    date = fmt_date(get("date"), long=True)
     ratio = _number(get("ratio"))
     if math.isnan(ratio) and math.isnan(_number(get("ratio_low"))):
         return f"{body}: {get('note')}"
@@ -363,13 +236,13 @@ def describe_body_before_after(
         low, high = _number(get(f"rate_{side}_low")), _number(get(f"rate_{side}_high"))
         point = _number(get(f"rate_{side}"))
         if math.isinf(high):
-            text = f"≥ {format_ratio(low)} deaths a day"
+            text = f"≥ {fmt_ratio(low)} deaths a day"
         else:
-            text = f"{format_ratio(point)} deaths a day"
+            text = f"{fmt_ratio(point)} deaths a day"
             if not np.isclose(low, high, rtol=1e-9, atol=0):
-                text += f" ({format_ratio(low)} to {format_ratio(high)})"
+                text += f" ({fmt_ratio(low)} to {fmt_ratio(high)})"
         n = int(_number(get(f"{side}_windows")))
-        window = f"from {format_date(get(f'{side}_start'))} to {format_date(get(f'{side}_end'))}"
+        window = f"from {fmt_date(get(f'{side}_start'), long=True)} to {fmt_date(get(f'{side}_end'), long=True)}"
         if str(get("basis")) == "series":
             unit = "period" if n == 1 else "periods"
             window += f" ({n} {unit})"
@@ -377,18 +250,16 @@ def describe_body_before_after(
 
     interval = str(get("interval"))
     if interval == "qualifier range":
-        detail = format_interval(
-            get("ratio_low"), get("ratio_high"), label="range the qualifiers allow"
-        )
+        detail = fmt_ci(get("ratio_low"), get("ratio_high"), label="range the qualifiers allow")
         detail = detail[:-1] + "; two windows only, not a confidence interval)"
     else:
         label, _, extra = interval.partition(" (")
-        detail = format_interval(get("ratio_low"), get("ratio_high"), label=label)
+        detail = fmt_ci(get("ratio_low"), get("ratio_high"), label=label)
         if extra:
             detail = f"{detail[:-1]}, {extra.rstrip(')')})"
     sentence = (
         f"{body}: {rate('before')}, before {date}, and {rate('after')}; the ratio after to "
-        f"before is {format_ratio(ratio)} {detail}."
+        f"before is {fmt_ratio(ratio)} {detail}."
     )
     note = get("note")
     if note is not None and not pd.isna(note) and str(note):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis._checks import check_option
 from analysis.compare._vocabulary import NOT_CIVILIANS, NOT_DEATHS, PEOPLE_APART, as_string
-from analysis.compare.sentences import period_label, what_is_counted
+from analysis.compare.sentences import what_is_counted
 from analysis.harmonize.periods import (
     DEATH_MEASURES,
     Freq,
@@ -28,6 +28,7 @@ from analysis.harmonize.periods import (
     tally_series,
     window_days,
 )
+from analysis.tables import fmt_window
 
 __all__ = ["WindowMethod", "compare_windows"]
 
@@ -380,7 +381,7 @@ def compare_windows(
             "conflict": [],
         }
         for j, period_start in enumerate(grid["period_start"]):
-            label = period_label(period_start, grid["period_end"].iloc[j])
+            label = fmt_window(period_start, grid["period_end"].iloc[j])
             ref = found.loc[period_start] if period_start in found.index else None
             if ref is None or pd.isna(ref["count_low"]):
                 missing.append(label)
