@@ -188,11 +188,13 @@ def overview_findings(
     end: object,
     agreement: pd.DataFrame | None = None,
     reference_body: str | None = None,
+    incidents: pd.DataFrame | None = None,
 ) -> list[str]:
     """What the evidence table holds for a period, and how the bodies line up.
 
     1. How many figures from how many bodies and documents, and the body with the most.
-    2. How many incidents have figures from two or more bodies.
+    2. How many incidents have figures from two or more bodies (counted in ``incidents``,
+       default ``selected``: pass every figure of the scope, whatever its victim group).
     3. With ``agreement`` (from :func:`analysis.compare_periods`): for each other body with
        at least 3 periods shared with ``reference_body``, the geometric-mean ratio of its
        figures to the reference's, with its interval; otherwise that no body shares enough
@@ -208,8 +210,9 @@ def overview_findings(
         f"for {pd.Timestamp(start):%B %Y} to {pd.Timestamp(end):%B %Y}"
         + (f"; {label(top, names)} published the most ({counts.iloc[0]})." if top else ".")
     )
-    if "incident_id" in selected:
-        inc = selected.dropna(subset=["incident_id"]).groupby("incident_id")["reporting_body"]
+    pool = selected if incidents is None else incidents
+    if "incident_id" in pool:
+        inc = pool.dropna(subset=["incident_id"]).groupby("incident_id")["reporting_body"]
         multi = int((inc.nunique() >= 2).sum())
         sentences.append(
             f"{multi} incident{'s have' if multi != 1 else ' has'} figures from two or more "
@@ -251,7 +254,8 @@ def audit_banner(findings: pd.DataFrame, tally_ids: Iterable[str] | None = None)
     list of str
         One line per finding of severity ``error`` or ``warning`` (``known`` findings carry
         their explanation and are not repeated here) sharing a tally id with ``tally_ids``:
-        ``"warning (copies_disagree): <message>"``. Empty when there is none.
+        ``"warning (copies_disagree; figures a-1, a-2): <message>"``. Empty when there is
+        none.
     """
     if findings is None or findings.empty:
         return []
@@ -263,5 +267,6 @@ def audit_banner(findings: pd.DataFrame, tally_ids: Iterable[str] | None = None)
         ids = {i for i in str(row["tally_ids"]).split(";") if i}
         if wanted is not None and not ids & wanted:
             continue
-        lines.append(f"{row['severity']} ({row['check']}): {row['message']}")
+        figures = ", ".join(sorted(ids))
+        lines.append(f"{row['severity']} ({row['check']}; figures {figures}): {row['message']}")
     return lines

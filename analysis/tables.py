@@ -147,10 +147,11 @@ def fmt_ratio(x: object) -> str:
 
 
 def fmt_interval(estimate: object, low: object, high: object, *, fmt: Callable = fmt_ratio) -> str:
-    """``"1.64 (0.80–3.33)"``; the estimate alone when the interval is missing."""
+    """``"1.64 (0.80–3.33)"``; the estimate alone when the interval is missing or has no
+    width at the shown precision."""
     if _missing(estimate):
         return MISSING
-    if _missing(low) or _missing(high):
+    if _missing(low) or _missing(high) or fmt(low) == fmt(high):
         return fmt(estimate)
     return f"{fmt(estimate)} ({fmt(low)}–{fmt(high)})"
 

@@ -26,7 +26,8 @@ READER_CSS = """
   vertical-align: bottom; background: none; }
 .jp-RenderedHTMLCommon table.reader-table td { text-align: left; border-bottom: 1px solid #ddd; padding: 4px 10px;
   vertical-align: top; max-width: 40em; }
-.jp-RenderedHTMLCommon table.reader-table td.num, .jp-RenderedHTMLCommon table.reader-table th.num { text-align: right;
+.jp-RenderedHTMLCommon table.reader-table th.num { text-align: right; }
+.jp-RenderedHTMLCommon table.reader-table td.num { text-align: right;
   font-variant-numeric: tabular-nums; white-space: nowrap; }
 .jp-RenderedHTMLCommon table.reader-table caption { caption-side: top; text-align: left; font-weight: 600;
   padding-bottom: 4px; }

@@ -363,6 +363,9 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                 ),
                 Param("freq", "str", "QS", allowed=("QS", "YS"), help="aligned period length"),
                 Param("reference_body", "str", "minusma", help="body the others are compared to"),
+                Param(
+                    "arrival_date", "date", "2021-12-01", help="the date of each body's before/after"
+                ),
                 _tallies_dir(),
             ),
             rules=(_order("start", "end"),),

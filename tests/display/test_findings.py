@@ -98,7 +98,9 @@ def test_audit_banner_names_only_unexplained_findings_of_the_figures_used():
             "message": ["two copies differ", "explained", "parts exceed total"],
         }
     )
-    assert audit_banner(findings, ["a-1"]) == ["warning (copies_disagree): two copies differ"]
+    assert audit_banner(findings, ["a-1"]) == [
+        "warning (copies_disagree; figures a-1, a-2): two copies differ"
+    ]
     assert len(audit_banner(findings)) == 2
     assert audit_banner(findings, ["zzz"]) == []
     assert audit_banner(findings.iloc[0:0]) == []

@@ -151,3 +151,72 @@ def test_event_trends_notebook_on_synthetic_export(tmp_path: Path) -> None:
     assert records["wagner_events"] == int(events["wagner_involved"].sum())
     images, calls = _figures_shown(tmp_path, "event_trends")
     assert images == calls == 4
+
+
+def test_reports_open_with_findings_composed_from_results(tmp_path: Path) -> None:
+    """Each report records a title and a headline: the first of its key findings."""
+    from analysis.findings import incident_findings, incident_label
+    from analysis.tables import body_names
+
+    evidence = load_evidence()
+    records = _run("incident", tmp_path, incident_id="moura-2022-03")
+    comparison = compare_incident(evidence["tallies"], "moura-2022-03", sources=evidence["sources"])
+    expected = incident_findings(
+        comparison,
+        names=body_names(evidence["bodies"]),
+        incident_label=incident_label(evidence["tallies"], "moura-2022-03"),
+    )
+    assert records["findings"] == expected and records["headline"] == expected[0]
+    assert records["title"] == "Incident: Moura (March 2022)"
+    assert records["warnings"] == []
+
+
+def test_source_comparison_compares_bodies_over_matched_windows(tmp_path: Path) -> None:
+    from analysis.compare import compare_windows
+
+    records = _run("source_comparison", tmp_path)
+    evidence = load_evidence()
+    in_window = select_tallies(
+        evidence["usable"], country="Mali", start="2020-01-01", end="2024-12-31",
+        victim_group="any",
+    )  # fmt: skip
+    windows = compare_windows(in_window, reference_body="minusma", method="prorate")
+    shown = records["windows"]
+    assert [r["tally_id"] for r in shown] == windows["tally_id"].tolist()
+    compared = {r["reporting_body"] for r in shown if r["comparable"]}
+    assert {"un_sg", "acled", "hrw"} <= compared
+    assert records["headline"].startswith("The evidence table holds")
+    assert any(r["reporting_body"] == "minusma" and r["ratio"] for r in records["panel"])
+
+
+def test_a_conflicting_copy_added_by_a_researcher_raises_a_banner(tmp_path: Path) -> None:
+    """A researcher's copy of MINUSMA's 2022Q1 figure with another value (SYNTHETIC row and
+    source): the audit finds the disagreement unexplained, and the before/after report names
+    it in a banner above its findings."""
+    import shutil
+
+    folder = tmp_path / "tallies"
+    shutil.copytree(project_root() / "data" / "tallies", folder)
+    with (folder / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "synthetic-copy-2022,minusma,un,SYNTHETIC test copy,Test,2022-06-01,"
+            "https://example.org/synthetic,,S,en\n"
+        )
+    tallies = (folder / "tallies.csv").read_text(encoding="utf-8")
+    header = tallies.splitlines()[0].split(",")
+    row = dict.fromkeys(header, "")
+    row.update(
+        tally_id="minusma-900", source_id="synthetic-copy-2022", reporting_body="minusma",
+        period_start="2022-01-01", period_end="2022-03-31", country="Mali", measure="killed",
+        victim_group="civilians", perpetrator_claimed="all", perpetrator_group="all",
+        qualifier="exact", value="250", claim="SYNTHETIC conflicting copy",
+    )  # fmt: skip
+    with (folder / "tallies.csv").open("a", encoding="utf-8") as handle:
+        handle.write(",".join(row[h] for h in header) + "\n")
+    records = _run("before_after", tmp_path, tallies_dir=str(folder), n_simulations=50)
+    assert any("minusma-900" in line for line in records["warnings"])
+    executed = nbformat.read(tmp_path / "before_after.out.ipynb", as_version=4)
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", [])
+    )
+    assert 'class="input-warnings"' in html and "minusma-900" in html
