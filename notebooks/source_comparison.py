@@ -121,13 +121,28 @@ findings = overview_findings(
     incidents=in_window,
 )
 compared = windows[windows["comparable"]]
-findings.insert(
-    1,
-    f"{len(compared)} figures of other bodies cover windows that "
-    f"{names.get(reference_body, reference_body)}'s figures also cover, summed or prorated by "
-    f"days; {len(windows) - len(compared)} others cannot be set against them, each for the "
-    "reason given below.",
-)
+reference_name = names.get(reference_body, reference_body)
+if len(compared):
+    points = compared["ratio"].dropna()
+    spread = (
+        f"; other/{reference_name} ratios run from {fmt_ratio(points.min())} to "
+        f"{fmt_ratio(points.max())}"
+        if len(points) > 1
+        else ""
+    )
+    findings.insert(
+        0,
+        f"{len(compared)} figures of other bodies cover windows that {reference_name}'s "
+        f"figures also cover, summed or prorated by days{spread}; "
+        f"{len(windows) - len(compared)} others cannot be set against them, each for the "
+        "reason given below.",
+    )
+else:
+    findings.insert(
+        0,
+        f"No figure of another body covers a window that {reference_name}'s figures also "
+        "cover, so no figure can be set against them; the reasons are given below.",
+    )
 estimated = panel[panel["ratio"].notna()]
 for _, row in estimated.iterrows():
     findings.append(row["sentence"])

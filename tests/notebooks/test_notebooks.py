@@ -185,7 +185,9 @@ def test_source_comparison_compares_bodies_over_matched_windows(tmp_path: Path) 
     assert [r["tally_id"] for r in shown] == windows["tally_id"].tolist()
     compared = {r["reporting_body"] for r in shown if r["comparable"]}
     assert {"un_sg", "acled", "hrw"} <= compared
-    assert records["headline"].startswith("The evidence table holds")
+    n = int(windows["comparable"].sum())
+    assert records["headline"].startswith(f"{n} figures of other bodies cover windows")
+    assert any(f.startswith("The evidence table holds") for f in records["findings"])
     assert any(r["reporting_body"] == "minusma" and r["ratio"] for r in records["panel"])
 
 
