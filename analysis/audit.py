@@ -32,9 +32,10 @@ import pandas as pd
 
 from analysis import paths
 from analysis.errors import DataError
-from analysis.sources._csvtable import Column, TableSpec, parse_table
+from analysis.sources._csvtable import parse_table
 from analysis.sources.tallies import (
     KNOWN_ISSUES_SPEC,
+    STATED_CHANGES_SPEC,
     load_evidence,
     load_known_issues,
     tally_bounds,
@@ -50,20 +51,6 @@ __all__ = [
 
 FINDING_COLUMNS = ["check", "severity", "tally_ids", "message", "explanation"]
 SEVERITIES = ("error", "warning", "known")
-
-STATED_CHANGES_SPEC = TableSpec(
-    name="stated changes",
-    key="change_id",
-    columns=(
-        Column("change_id", "id", required=True),
-        Column("source_id", "id", required=True),
-        Column("from_tally_id", "id", required=True),
-        Column("to_tally_id", "id", required=True),
-        Column("stated_percent", required=True, doc="the change as published, in percent"),
-        Column("claim", required=True),
-        Column("notes"),
-    ),
-)
 
 # two figures describe "the same thing" when these agree
 _SERIES_KEYS = [

@@ -25,6 +25,7 @@ import pandas as pd
 from analysis import paths
 from analysis.errors import DataError
 from analysis.sources._csvtable import Column, TableSpec, fail_at, parse_table
+from analysis.sources.datapackage import table_specs
 
 __all__ = [
     "BODY_TYPES",
@@ -47,110 +48,32 @@ __all__ = [
     "select_tallies",
     "figures_by_body",
     "KNOWN_ISSUES_SPEC",
+    "STATED_CHANGES_SPEC",
+    "AUDIT_CHECKS",
     "load_known_issues",
     "set_aside",
 ]
 
-BODY_TYPES = ("ngo", "un", "government", "armed_group", "data_project", "media", "reference")
-GRADES = ("P", "M", "S", "D")
-MEASURES = (
-    "killed",
-    "executed",
-    "fatalities",
-    "violations",
-    "injured",
-    "abducted",
-    "arrested",
-    "sexual_violence",
-    "events",
-    "percent_events",
-)
+_SPECS = table_specs()
+SOURCES_SPEC = _SPECS["sources"]
+TALLIES_SPEC = _SPECS["tallies"]
+BODIES_SPEC = _SPECS["bodies"]
+STATED_CHANGES_SPEC = _SPECS["stated_changes"]
+KNOWN_ISSUES_SPEC = _SPECS["known_issues"]
+
+# the vocabularies, as declared in data/tallies/datapackage.json
+BODY_TYPES: tuple[str, ...] = SOURCES_SPEC.column("body_type").allowed or ()
+GRADES: tuple[str, ...] = SOURCES_SPEC.column("grade").allowed or ()
+MEASURES: tuple[str, ...] = TALLIES_SPEC.column("measure").allowed or ()
 #: measures that count deaths (comparable with each other when the victims match)
 DEATH_MEASURES = ("killed", "executed", "fatalities")
-VICTIM_GROUPS = ("civilians", "people", "combatants", "suspected_militants", "not_applicable")
-PERPETRATOR_GROUPS = (
-    "state_forces",
-    "state_forces_with_foreign",
-    "wagner",
-    "jnim",
-    "isgs",
-    "islamist_armed_groups",
-    "militias",
-    "separatists",
-    "international_forces",
-    "unknown",
-    "all",
-)
-QUALIFIERS = ("exact", "at_least", "about", "over", "more_than", "nearly", "up_to", "between")
+VICTIM_GROUPS: tuple[str, ...] = TALLIES_SPEC.column("victim_group").allowed or ()
+PERPETRATOR_GROUPS: tuple[str, ...] = TALLIES_SPEC.column("perpetrator_group").allowed or ()
+QUALIFIERS: tuple[str, ...] = TALLIES_SPEC.column("qualifier").allowed or ()
+AUDIT_CHECKS: tuple[str, ...] = KNOWN_ISSUES_SPEC.column("check").allowed or ()
 #: qualifiers whose interval is open above
 OPEN_QUALIFIERS = ("at_least", "over", "more_than")
 INTERVENTION_KINDS = ("arrival", "statement", "deployment", "withdrawal", "departure", "marker")
-
-SOURCES_SPEC = TableSpec(
-    name="sources",
-    key="source_id",
-    columns=(
-        Column("source_id", "id", required=True, doc="unique slug of the document"),
-        Column("reporting_body", "id", required=True, doc="body whose figures it carries"),
-        Column("body_type", "category", required=True, allowed=BODY_TYPES),
-        Column("title", required=True),
-        Column("publisher", required=True),
-        Column("published", "date", required=True),
-        Column("url", "url", required=True, doc="the publisher's address of the document"),
-        Column("copy_url", "url", doc="the copy actually read, when not the publisher's"),
-        Column("grade", "category", required=True, allowed=GRADES),
-        Column("language", required=True),
-    ),
-)
-
-TALLIES_SPEC = TableSpec(
-    name="tallies",
-    key="tally_id",
-    columns=(
-        Column("tally_id", "id", required=True),
-        Column("source_id", "id", required=True),
-        Column("reporting_body", "id", required=True),
-        Column("incident_id", "id"),
-        Column("period_start", "date", required=True),
-        Column("period_end", "date", required=True),
-        Column("country", required=True),
-        Column("admin1"),
-        Column("admin2"),
-        Column("place"),
-        Column("measure", "category", required=True, allowed=MEASURES),
-        Column("victim_group", "category", required=True, allowed=VICTIM_GROUPS),
-        Column("perpetrator_claimed"),
-        Column("perpetrator_group", "category", required=True, allowed=PERPETRATOR_GROUPS),
-        Column("qualifier", "category", required=True, allowed=QUALIFIERS),
-        Column("value", "int"),
-        Column("value_low", "int"),
-        Column("value_high", "int"),
-        Column("excludes"),
-        Column("claim", required=True),
-        Column("derivation"),
-        Column("notes"),
-    ),
-)
-
-BODIES_SPEC = TableSpec(
-    name="bodies",
-    key="reporting_body",
-    columns=(
-        Column("reporting_body", "id", required=True),
-        Column("name", required=True),
-        Column("body_type", "category", required=True, allowed=BODY_TYPES),
-        Column("victim_definition", required=True),
-        Column("inclusion_rules"),
-        Column("exclusion_rules"),
-        Column("attribution_categories"),
-        Column("counting_unit", required=True),
-        Column("verification_standard"),
-        Column("rounding_conventions"),
-        Column("coverage_start", "date"),
-        Column("coverage_end", "date"),
-        Column("notes"),
-    ),
-)
 
 INTERVENTIONS_SPEC = TableSpec(
     name="interventions",
@@ -170,30 +93,6 @@ INTERVENTIONS_SPEC = TableSpec(
         Column("copy_url", "url"),
         Column("grade", "category", required=True, allowed=GRADES),
     ),
-)
-
-AUDIT_CHECKS = (
-    "sub_period_sum",
-    "derivation",
-    "stated_change",
-    "copies_disagree",
-    "published_before_period_end",
-)
-
-KNOWN_ISSUES_SPEC = TableSpec(
-    name="known issues",
-    key="issue_id",
-    columns=(
-        Column("issue_id", "id", required=True),
-        Column("check", "category", required=True, allowed=AUDIT_CHECKS),
-        Column("tally_ids", required=True, doc="';'-separated ids the finding involves"),
-        Column("explanation", required=True),
-        Column(
-            "set_aside",
-            doc="';'-separated ids judged misprints: left out of the analyses, listed in reports",
-        ),
-    ),
-    optional_columns=frozenset({"set_aside"}),
 )
 
 _TALLY_REF = re.compile(r"\b[a-z][a-z0-9_]*-\d{3}\b")
