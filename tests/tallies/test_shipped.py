@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
-from analysis import load_bodies, load_interventions, load_sources, tally_bounds
+from analysis import load_bodies, load_interventions, load_sources, paths, tally_bounds
 from analysis.audit import audit_folder, run_check
 from analysis.sources.tallies import load_evidence
 
@@ -97,3 +98,20 @@ def test_unverified_figures_say_why() -> None:
         "bamada-2021-09-xx",
         "malitribune-2023-03-xx",
     }
+
+
+def test_readme_counts_match_the_shipped_table() -> None:
+    text = (paths.project_root() / "README.md").read_text(encoding="utf-8")
+    found = re.search(
+        r"In numbers: (\d+) published figures from (\d+) reporting bodies .*? in (\d+) documents",
+        text,
+        flags=re.S,
+    )
+    assert found is not None
+    evidence = load_evidence()
+    tallies = evidence["tallies"]
+    assert [int(n) for n in found.groups()] == [
+        len(tallies),
+        tallies["reporting_body"].nunique(),
+        len(evidence["sources"]),
+    ]
