@@ -14,9 +14,12 @@ asks whether the figures agree with each other, and reports every disagreement a
     the same figure carried by two documents with different values.
 ``published_before_period_end``
     a figure whose window ends after the document that carries it was published.
+``incident_near_match``
+    two incident ids that differ by a slip (``moura-2022-03`` and ``moura-2022-3``): did you mean?
 
 Findings are ``error`` (the table itself is wrong: a derivation that does not compute, a window
-that ends after publication), ``warning`` (an unexplained disagreement) or ``known`` (an
+that ends after publication; and a figure that conflicts with another copy, until
+``known_issues.csv`` explains it), ``warning`` (an unexplained disagreement) or ``known`` (an
 inconsistency in the published record, explained in ``known_issues.csv``). Nothing is hidden.
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from pathlib import Path
 from typing import TextIO
 
@@ -32,11 +36,11 @@ import pandas as pd
 
 from analysis import paths
 from analysis.errors import DataError
-from analysis.sources._csvtable import Column, TableSpec, parse_table
+from analysis.sources.evidence import check_evidence, load_evidence
 from analysis.sources.tallies import (
     KNOWN_ISSUES_SPEC,
-    load_evidence,
-    load_known_issues,
+    STATED_CHANGES_SPEC,
+    load_stated_changes,
     tally_bounds,
 )
 
@@ -44,26 +48,15 @@ __all__ = [
     "audit_tallies",
     "audit_folder",
     "run_check",
+    "format_findings",
+    "load_stated_changes",
     "FINDING_COLUMNS",
     "KNOWN_ISSUES_SPEC",
+    "STATED_CHANGES_SPEC",
 ]
 
 FINDING_COLUMNS = ["check", "severity", "tally_ids", "message", "explanation"]
 SEVERITIES = ("error", "warning", "known")
-
-STATED_CHANGES_SPEC = TableSpec(
-    name="stated changes",
-    key="change_id",
-    columns=(
-        Column("change_id", "id", required=True),
-        Column("source_id", "id", required=True),
-        Column("from_tally_id", "id", required=True),
-        Column("to_tally_id", "id", required=True),
-        Column("stated_percent", required=True, doc="the change as published, in percent"),
-        Column("claim", required=True),
-        Column("notes"),
-    ),
-)
 
 # two figures describe "the same thing" when these agree
 _SERIES_KEYS = [
@@ -122,6 +115,7 @@ def audit_tallies(
     findings += _sub_period_sums(tallies, bounds, max_parts=max_parts)
     findings += _derivations(tallies)
     findings += _copies_disagree(tallies, bounds)
+    findings += _incident_near_matches(tallies)
     if sources is not None:
         findings += _published_before_end(tallies, sources)
     if stated_changes is not None:
@@ -319,7 +313,7 @@ def _copies_disagree(tallies: pd.DataFrame, bounds: pd.DataFrame) -> list[dict]:
             findings.append(
                 {
                     "check": "copies_disagree",
-                    "severity": "warning",
+                    "severity": "error",
                     "tally_ids": ";".join(sorted([str(a["tally_id"]), str(b["tally_id"])])),
                     "message": (
                         f"{a['reporting_body']} {a['measure']} "
@@ -393,65 +387,147 @@ def _stated_changes(tallies: pd.DataFrame, changes: pd.DataFrame) -> list[dict]:
     return findings
 
 
+# a finding of these checks that known_issues.csv explains is "known"; every other error stays
+EXPLAINABLE_ERRORS = ("copies_disagree",)
+
+
 def _apply_known(findings: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     findings = findings.copy()
+    explainable = (findings["severity"] == "warning") | (
+        (findings["severity"] == "error") & findings["check"].isin(EXPLAINABLE_ERRORS)
+    )
     for _, issue in known.iterrows():
         ids = ";".join(sorted(i.strip() for i in str(issue["tally_ids"]).split(";")))
         match = (findings["check"] == str(issue["check"])) & (findings["tally_ids"] == ids)
-        findings.loc[match & (findings["severity"] == "warning"), "severity"] = "known"
+        findings.loc[match & explainable, "severity"] = "known"
         findings.loc[match, "explanation"] = str(issue["explanation"])
     return findings
 
 
-def load_stated_changes(path: str | Path) -> pd.DataFrame:
-    """Load ``stated_changes.csv`` (percentage changes stated by sources)."""
-    table = parse_table(path, STATED_CHANGES_SPEC)
-    for i, value in enumerate(table["stated_percent"]):
-        try:
-            float(str(value).replace("%", ""))
-        except ValueError:
-            raise DataError(
-                f"{value!r} is not a percentage",
-                file=path,
-                line=int(table["line"].iloc[i]),
-                column="stated_percent",
-                rule="number",
-            ) from None
-    return table
+def _incident_near_matches(tallies: pd.DataFrame) -> list[dict]:
+    """Incident ids that nearly match another: the rarer one is likely a slip of the other."""
+    counts = tallies["incident_id"].dropna().astype(str).value_counts()
+    findings = []
+    for a, b in itertools.combinations(sorted(counts.index), 2):
+        if not incident_ids_nearly_match(a, b):
+            continue
+        rare, common = (a, b) if (counts[a], b) < (counts[b], a) else (b, a)
+        rows = tallies[tallies["incident_id"].astype("string") == rare]
+        findings.append(
+            {
+                "check": "incident_near_match",
+                "severity": "warning",
+                "tally_ids": _ids(rows),
+                "message": (
+                    f"incident_id {rare!r} ({counts[rare]} figure(s)) nearly matches {common!r} "
+                    f"({counts[common]} figure(s)): did you mean {common!r}? If they are two "
+                    "incidents, say so in known_issues.csv"
+                ),
+                "explanation": "",
+            }
+        )
+    return findings
+
+
+def incident_ids_nearly_match(a: str, b: str) -> bool:
+    """True when two different incident ids look like one written twice.
+
+    The letters (everything but digits) are at most two edits apart and the numbers are the
+    same (``gao-convoy-2025-02`` / ``gao-convoi-2025-02``), or the letters are the same and the
+    numbers differ only in their writing (``moura-2022-03`` / ``moura-2022-3``). Ids whose
+    numbers differ (``tinzaouaten-strikes-2024-07`` / ``-2024-08``) are different incidents.
+    """
+    if a == b:
+        return False
+    letters_a, letters_b = re.sub(r"\d", "", a), re.sub(r"\d", "", b)
+    numbers_a = [int(n) for n in re.findall(r"\d+", a)]
+    numbers_b = [int(n) for n in re.findall(r"\d+", b)]
+    if numbers_a != numbers_b:
+        return False
+    return letters_a == letters_b or _edit_distance(letters_a, letters_b) <= 2
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def audit_folder(
-    tallies_dir: str | Path | None = None, *, evidence: dict[str, pd.DataFrame] | None = None
+    tallies_dir: str | Path | None = None,
+    *,
+    evidence: dict[str, pd.DataFrame] | None = None,
+    overlay: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Audit the evidence table of a folder, with its ``known_issues.csv`` and
-    ``stated_changes.csv`` when present; returns the findings (see :func:`audit_tallies`)."""
-    folder = Path(tallies_dir) if tallies_dir is not None else paths.tallies_dir()
+    """Audit the evidence table of a folder (and of a researcher's overlay), with the known
+    issues and stated changes of both; returns the findings (see :func:`audit_tallies`)."""
     if evidence is None:
-        evidence = load_evidence(folder)
-    known_path, changes_path = folder / "known_issues.csv", folder / "stated_changes.csv"
-    known = load_known_issues(known_path) if known_path.exists() else None
-    changes = load_stated_changes(changes_path) if changes_path.exists() else None
+        evidence = load_evidence(tallies_dir, overlay=overlay)
+    known = evidence.get("known_issues")
+    changes = evidence.get("stated_changes")
     return audit_tallies(
         evidence["tallies"],
         sources=evidence["sources"],
-        known_issues=known,
-        stated_changes=changes,
+        known_issues=known if known is not None and len(known) else None,
+        stated_changes=changes if changes is not None and len(changes) else None,
     )
 
 
-def run_check(*, tallies_dir: str | Path | None = None, strict: bool = False, out: TextIO) -> int:
-    """Validate the three files of ``tallies_dir`` and print the audit; return an exit status.
+def run_check(
+    *,
+    tallies_dir: str | Path | None = None,
+    overlay: str | Path | None = None,
+    strict: bool = False,
+    show_known: bool = False,
+    out: TextIO,
+    err: TextIO | None = None,
+) -> int:
+    """Validate every file of the table (and of the overlay), then print the audit.
 
-    0 when there is no error (and, with ``strict``, no unexplained warning), 1 otherwise.
-    Validation failures raise :class:`analysis.errors.DataError` (the CLI prints it and exits 2).
+    Parameters
+    ----------
+    tallies_dir
+        The table's folder (default: the shipped one).
+    overlay
+        A researcher's folder of extra rows (default: ``$TALLIES_OVERLAY_DIR``, if set).
+    strict
+        Fail on an unexplained warning too.
+    show_known
+        List the findings explained in ``known_issues.csv``; by default they collapse to a
+        count, and only new findings are listed.
+    out, err
+        Where the report and the validation problems are printed (``err`` defaults to ``out``).
+
+    Returns
+    -------
+    int
+        2 when a file breaks a rule (every problem is printed, each with file, line, column and
+        rule), 1 on an audit error (or, with ``strict``, an unexplained warning), else 0.
     """
+    err = err if err is not None else out
     folder = Path(tallies_dir) if tallies_dir is not None else paths.tallies_dir()
-    evidence = load_evidence(folder)
+    try:
+        evidence, problems = check_evidence(folder, overlay=overlay)
+    except DataError as error:  # a folder that cannot be read at all
+        evidence, problems = None, [error]
+    if problems:
+        print(f"tallies: {len(problems)} problem(s) in the evidence table's files:", file=err)
+        for problem in problems:
+            print(f"  {problem}", file=err)
+        return 2
+    assert evidence is not None
     findings = audit_folder(folder, evidence=evidence)
     tallies = evidence["tallies"]
+    theirs = int((tallies["origin"] == "researcher").sum())
+    mine = f" ({theirs} of them yours)" if theirs else ""
     print(
-        f"Evidence table {folder}: {len(tallies)} figures from {tallies['reporting_body'].nunique()}"
-        f" reporting bodies in {len(evidence['sources'])} documents — valid.",
+        f"Evidence table {folder}: {len(tallies)} figures{mine} from "
+        f"{tallies['reporting_body'].nunique()} reporting bodies in {len(evidence['sources'])} "
+        "documents — valid.",
         file=out,
     )
     counts = findings["severity"].value_counts()
@@ -461,8 +537,20 @@ def run_check(*, tallies_dir: str | Path | None = None, strict: bool = False, ou
         + (" finding(s)." if len(findings) else " — no findings."),
         file=out,
     )
-    if len(findings):
-        print(format_findings(findings), file=out)
+    new = findings[findings["severity"] != "known"]
+    known = findings[findings["severity"] == "known"]
+    if len(new):
+        print("New findings:", file=out)
+        print(format_findings(new), file=out)
+    if len(known) and show_known:
+        print("Known findings, explained in known_issues.csv:", file=out)
+        print(format_findings(known), file=out)
+    elif len(known):
+        print(
+            f"{len(known)} known finding(s), explained in known_issues.csv "
+            "(--show-known lists them).",
+            file=out,
+        )
     failing = counts.get("error", 0) + (counts.get("warning", 0) if strict else 0)
     return 1 if failing else 0
 

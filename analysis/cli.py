@@ -3,7 +3,7 @@
 Sub-commands
 ------------
 ``tallies data check``
-    Validate the evidence table and run the consistency audit.
+    Validate the evidence table (and a researcher's overlay) and run the consistency audit.
 ``tallies report``
     Render a report suite (or one notebook) into HTML under ``reports/``.
 ``tallies params NOTEBOOK``
@@ -40,9 +40,21 @@ def _build_parser() -> argparse.ArgumentParser:
         help="folder holding sources.csv, tallies.csv and bodies.csv (default: the shipped table)",
     )
     check.add_argument(
+        "--overlay",
+        default=None,
+        metavar="DIR",
+        help="a folder of your own sources.csv/tallies.csv/... rows, merged with the table and "
+        "validated with it (default: $TALLIES_OVERLAY_DIR when set)",
+    )
+    check.add_argument(
         "--strict",
         action="store_true",
         help="exit non-zero on warnings too, not only on errors",
+    )
+    check.add_argument(
+        "--show-known",
+        action="store_true",
+        help="list the findings explained in known_issues.csv (by default only their count)",
     )
     check.set_defaults(handler=_data_check)
 
@@ -55,7 +67,14 @@ def _build_parser() -> argparse.ArgumentParser:
 def _data_check(args: argparse.Namespace) -> int:
     from analysis.audit import run_check
 
-    return run_check(tallies_dir=args.tallies_dir, strict=args.strict, out=sys.stdout)
+    return run_check(
+        tallies_dir=args.tallies_dir,
+        overlay=args.overlay,
+        strict=args.strict,
+        show_known=args.show_known,
+        out=sys.stdout,
+        err=sys.stderr,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import re
 from collections.abc import Sequence
@@ -70,6 +71,19 @@ class TableSpec:
         raise KeyError(name)
 
 
+def report(problems: list[DataError] | None, error: DataError) -> None:
+    """Raise ``error``, or append it to ``problems`` when the caller collects every problem."""
+    if problems is None:
+        raise error
+    problems.append(error)
+
+
+def did_you_mean(value: object, options: Sequence[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``options``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _decode(raw: bytes, path: Path) -> str:
     try:
         text = raw.decode("utf-8-sig")
@@ -89,11 +103,14 @@ def _decode(raw: bytes, path: Path) -> str:
     return text
 
 
-def read_records(path: Path, spec: TableSpec) -> tuple[list[dict[str, str]], list[int]]:
+def read_records(
+    path: Path, spec: TableSpec, *, problems: list[DataError] | None = None
+) -> tuple[list[dict[str, str]], list[int]]:
     """Read ``path`` as CSV; return its records (as str dicts) and each record's start line.
 
     Checks the header (required columns present, no unknown or duplicated names) and that
-    every record has as many fields as the header.
+    every record has as many fields as the header. A broken file or header always raises; with
+    ``problems`` a list, a broken record is appended to it and left out, and reading goes on.
     """
     if not path.exists():
         raise DataError(f"the {spec.name} file does not exist", file=path, rule="missing_file")
@@ -133,7 +150,8 @@ def read_records(path: Path, spec: TableSpec) -> tuple[list[dict[str, str]], lis
     for name in header:
         if name not in known:
             raise DataError(
-                f"unknown column; the {spec.name} table has: {', '.join(spec.names)}",
+                f"unknown column{did_you_mean(name, spec.names)}; the {spec.name} table has: "
+                f"{', '.join(spec.names)}",
                 file=path,
                 line=1,
                 column=name,
@@ -150,6 +168,7 @@ def read_records(path: Path, spec: TableSpec) -> tuple[list[dict[str, str]], lis
             )
     records: list[dict[str, str]] = []
     lines: list[int] = []
+    skipped = 0  # broken records left out (only when collecting problems)
     start = reader.line_num + 1
     while True:
         try:
@@ -162,26 +181,42 @@ def read_records(path: Path, spec: TableSpec) -> tuple[list[dict[str, str]], lis
             start = reader.line_num + 1
             continue
         if len(row) != len(header):
-            raise DataError(
-                f"{len(row)} fields where the header has {len(header)}"
-                " (a comma inside a field must be quoted)",
-                file=path,
-                line=start,
-                rule="field_count",
+            report(
+                problems,
+                DataError(
+                    f"{len(row)} fields where the header has {len(header)}"
+                    " (a comma inside a field must be quoted)",
+                    file=path,
+                    line=start,
+                    rule="field_count",
+                ),
             )
-        for name, cell in zip(header, row, strict=True):
-            if len(cell) > MAX_FIELD_CHARS:
-                raise DataError(
+            skipped += 1
+            start = reader.line_num + 1
+            continue
+        oversized = [
+            name for name, cell in zip(header, row, strict=True) if len(cell) > MAX_FIELD_CHARS
+        ]
+        for name in oversized:
+            cell = row[header.index(name)]
+            report(
+                problems,
+                DataError(
                     f"a field of {len(cell):,} characters (at most {MAX_FIELD_CHARS:,})",
                     file=path,
                     line=start,
                     column=name,
                     rule="field_size",
-                )
+                ),
+            )
+        if oversized:
+            skipped += 1
+            start = reader.line_num + 1
+            continue
         records.append({name: cell.strip() for name, cell in zip(header, row, strict=True)})
         lines.append(start)
         start = reader.line_num + 1
-    if not records:
+    if not records and not skipped:
         raise DataError(
             f"the {spec.name} file has a header but no rows", file=path, line=1, rule="empty"
         )
@@ -239,7 +274,8 @@ def _parse_cell(value: str, column: Column, path: Path, line: int):
         assert column.allowed is not None
         if value not in column.allowed:
             raise DataError(
-                f"{value!r} is not one of: {', '.join(column.allowed)}",
+                f"{value!r} is not one of: {', '.join(column.allowed)}"
+                f"{did_you_mean(value, column.allowed)}",
                 file=path,
                 line=line,
                 column=column.name,
@@ -272,30 +308,55 @@ def _parse_cell(value: str, column: Column, path: Path, line: int):
     return value
 
 
-def parse_table(path: str | Path, spec: TableSpec) -> pd.DataFrame:
-    """Read and type one hand-made table; the result has an extra ``line`` column."""
+def parse_table(
+    path: str | Path, spec: TableSpec, *, problems: list[DataError] | None = None
+) -> pd.DataFrame:
+    """Read and type one hand-made table; the result has an extra ``line`` column.
+
+    With ``problems`` a list, every broken rule is appended to it instead of raised, and the
+    records that broke one are left out of the result (so later checks do not repeat them); a
+    missing file or a broken header still raises.
+    """
     path = Path(path)
-    records, lines = read_records(path, spec)
+    records, lines = read_records(path, spec, problems=problems)
     parsed: dict[str, list] = {c.name: [] for c in spec.columns}
+    kept: list[int] = []
     for record, line in zip(records, lines, strict=True):
+        values, ok = {}, True
         for column in spec.columns:
-            parsed[column.name].append(_parse_cell(record.get(column.name, ""), column, path, line))
-    frame = pd.DataFrame({"line": pd.array(lines, dtype="Int64")})
+            try:
+                values[column.name] = _parse_cell(record.get(column.name, ""), column, path, line)
+            except DataError as error:
+                report(problems, error)
+                ok = False
+        if ok:
+            kept.append(line)
+            for name, value in values.items():
+                parsed[name].append(value)
+    frame = pd.DataFrame({"line": pd.array(kept, dtype="Int64")})
     for column in spec.columns:
         frame[column.name] = _to_series(parsed[column.name], column)
     frame = frame[[*spec.names, "line"]]
     if spec.key is not None:
-        dup = frame[spec.key].duplicated(keep="first")
-        if dup.any():
-            i = int(dup.to_numpy().nonzero()[0][0])
-            first = frame.loc[frame[spec.key] == frame[spec.key].iloc[i], "line"].iloc[0]
-            raise DataError(
-                f"{frame[spec.key].iloc[i]!r} is used twice (first on line {first})",
-                file=path,
-                line=int(frame["line"].iloc[i]),
-                column=spec.key,
-                rule="unique",
-            )
+        first_line: dict[object, int] = {}
+        duplicated = []
+        for i, (key, line) in enumerate(zip(frame[spec.key], frame["line"], strict=True)):
+            if key in first_line:
+                report(
+                    problems,
+                    DataError(
+                        f"{key!r} is used twice (first on line {first_line[key]})",
+                        file=path,
+                        line=int(line),
+                        column=spec.key,
+                        rule="unique",
+                    ),
+                )
+                duplicated.append(i)
+            else:
+                first_line[key] = int(line)
+        if duplicated:
+            frame = frame.drop(index=frame.index[duplicated]).reset_index(drop=True)
     return frame
 
 
@@ -312,6 +373,15 @@ def _to_series(values: Sequence, column: Column) -> pd.Series:
     return pd.Series(pd.array(values, dtype="string"))
 
 
+def problem_at(
+    frame: pd.DataFrame, row: int, message: str, *, path: Path, column: str, rule: str
+) -> DataError:
+    """A :class:`DataError` for positional row ``row`` of a parsed table."""
+    return DataError(
+        message, file=path, line=int(frame["line"].iloc[row]), column=column, rule=rule
+    )
+
+
 def fail_at(frame: pd.DataFrame, row: int, message: str, *, path: Path, column: str, rule: str):
     """Raise a :class:`DataError` for positional row ``row`` of a parsed table."""
-    raise DataError(message, file=path, line=int(frame["line"].iloc[row]), column=column, rule=rule)
+    raise problem_at(frame, row, message, path=path, column=column, rule=rule)

@@ -24,7 +24,15 @@ import pandas as pd
 
 from analysis import paths
 from analysis.errors import DataError
-from analysis.sources._csvtable import Column, TableSpec, fail_at, parse_table
+from analysis.sources._csvtable import (
+    Column,
+    TableSpec,
+    did_you_mean,
+    parse_table,
+    problem_at,
+    report,
+)
+from analysis.sources.datapackage import table_specs
 
 __all__ = [
     "BODY_TYPES",
@@ -40,6 +48,8 @@ __all__ = [
     "INTERVENTIONS_SPEC",
     "load_sources",
     "load_tallies",
+    "read_tallies",
+    "check_tally_references",
     "load_bodies",
     "load_interventions",
     "load_evidence",
@@ -47,110 +57,33 @@ __all__ = [
     "select_tallies",
     "figures_by_body",
     "KNOWN_ISSUES_SPEC",
+    "STATED_CHANGES_SPEC",
+    "AUDIT_CHECKS",
     "load_known_issues",
+    "load_stated_changes",
     "set_aside",
 ]
 
-BODY_TYPES = ("ngo", "un", "government", "armed_group", "data_project", "media", "reference")
-GRADES = ("P", "M", "S", "D")
-MEASURES = (
-    "killed",
-    "executed",
-    "fatalities",
-    "violations",
-    "injured",
-    "abducted",
-    "arrested",
-    "sexual_violence",
-    "events",
-    "percent_events",
-)
+_SPECS = table_specs()
+SOURCES_SPEC = _SPECS["sources"]
+TALLIES_SPEC = _SPECS["tallies"]
+BODIES_SPEC = _SPECS["bodies"]
+STATED_CHANGES_SPEC = _SPECS["stated_changes"]
+KNOWN_ISSUES_SPEC = _SPECS["known_issues"]
+
+# the vocabularies, as declared in data/tallies/datapackage.json
+BODY_TYPES: tuple[str, ...] = SOURCES_SPEC.column("body_type").allowed or ()
+GRADES: tuple[str, ...] = SOURCES_SPEC.column("grade").allowed or ()
+MEASURES: tuple[str, ...] = TALLIES_SPEC.column("measure").allowed or ()
 #: measures that count deaths (comparable with each other when the victims match)
 DEATH_MEASURES = ("killed", "executed", "fatalities")
-VICTIM_GROUPS = ("civilians", "people", "combatants", "suspected_militants", "not_applicable")
-PERPETRATOR_GROUPS = (
-    "state_forces",
-    "state_forces_with_foreign",
-    "wagner",
-    "jnim",
-    "isgs",
-    "islamist_armed_groups",
-    "militias",
-    "separatists",
-    "international_forces",
-    "unknown",
-    "all",
-)
-QUALIFIERS = ("exact", "at_least", "about", "over", "more_than", "nearly", "up_to", "between")
+VICTIM_GROUPS: tuple[str, ...] = TALLIES_SPEC.column("victim_group").allowed or ()
+PERPETRATOR_GROUPS: tuple[str, ...] = TALLIES_SPEC.column("perpetrator_group").allowed or ()
+QUALIFIERS: tuple[str, ...] = TALLIES_SPEC.column("qualifier").allowed or ()
+AUDIT_CHECKS: tuple[str, ...] = KNOWN_ISSUES_SPEC.column("check").allowed or ()
 #: qualifiers whose interval is open above
 OPEN_QUALIFIERS = ("at_least", "over", "more_than")
 INTERVENTION_KINDS = ("arrival", "statement", "deployment", "withdrawal", "departure", "marker")
-
-SOURCES_SPEC = TableSpec(
-    name="sources",
-    key="source_id",
-    columns=(
-        Column("source_id", "id", required=True, doc="unique slug of the document"),
-        Column("reporting_body", "id", required=True, doc="body whose figures it carries"),
-        Column("body_type", "category", required=True, allowed=BODY_TYPES),
-        Column("title", required=True),
-        Column("publisher", required=True),
-        Column("published", "date", required=True),
-        Column("url", "url", required=True, doc="the publisher's address of the document"),
-        Column("copy_url", "url", doc="the copy actually read, when not the publisher's"),
-        Column("grade", "category", required=True, allowed=GRADES),
-        Column("language", required=True),
-    ),
-)
-
-TALLIES_SPEC = TableSpec(
-    name="tallies",
-    key="tally_id",
-    columns=(
-        Column("tally_id", "id", required=True),
-        Column("source_id", "id", required=True),
-        Column("reporting_body", "id", required=True),
-        Column("incident_id", "id"),
-        Column("period_start", "date", required=True),
-        Column("period_end", "date", required=True),
-        Column("country", required=True),
-        Column("admin1"),
-        Column("admin2"),
-        Column("place"),
-        Column("measure", "category", required=True, allowed=MEASURES),
-        Column("victim_group", "category", required=True, allowed=VICTIM_GROUPS),
-        Column("perpetrator_claimed"),
-        Column("perpetrator_group", "category", required=True, allowed=PERPETRATOR_GROUPS),
-        Column("qualifier", "category", required=True, allowed=QUALIFIERS),
-        Column("value", "int"),
-        Column("value_low", "int"),
-        Column("value_high", "int"),
-        Column("excludes"),
-        Column("claim", required=True),
-        Column("derivation"),
-        Column("notes"),
-    ),
-)
-
-BODIES_SPEC = TableSpec(
-    name="bodies",
-    key="reporting_body",
-    columns=(
-        Column("reporting_body", "id", required=True),
-        Column("name", required=True),
-        Column("body_type", "category", required=True, allowed=BODY_TYPES),
-        Column("victim_definition", required=True),
-        Column("inclusion_rules"),
-        Column("exclusion_rules"),
-        Column("attribution_categories"),
-        Column("counting_unit", required=True),
-        Column("verification_standard"),
-        Column("rounding_conventions"),
-        Column("coverage_start", "date"),
-        Column("coverage_end", "date"),
-        Column("notes"),
-    ),
-)
 
 INTERVENTIONS_SPEC = TableSpec(
     name="interventions",
@@ -172,30 +105,6 @@ INTERVENTIONS_SPEC = TableSpec(
     ),
 )
 
-AUDIT_CHECKS = (
-    "sub_period_sum",
-    "derivation",
-    "stated_change",
-    "copies_disagree",
-    "published_before_period_end",
-)
-
-KNOWN_ISSUES_SPEC = TableSpec(
-    name="known issues",
-    key="issue_id",
-    columns=(
-        Column("issue_id", "id", required=True),
-        Column("check", "category", required=True, allowed=AUDIT_CHECKS),
-        Column("tally_ids", required=True, doc="';'-separated ids the finding involves"),
-        Column("explanation", required=True),
-        Column(
-            "set_aside",
-            doc="';'-separated ids judged misprints: left out of the analyses, listed in reports",
-        ),
-    ),
-    optional_columns=frozenset({"set_aside"}),
-)
-
 _TALLY_REF = re.compile(r"\b[a-z][a-z0-9_]*-\d{3}\b")
 
 
@@ -203,8 +112,18 @@ def _default(path: str | Path | None, name: str) -> Path:
     return Path(path) if path is not None else paths.tallies_dir() / name
 
 
-def load_sources(path: str | Path | None = None) -> pd.DataFrame:
+def load_sources(
+    path: str | Path | None = None, *, problems: list[DataError] | None = None
+) -> pd.DataFrame:
     """Load ``sources.csv``: one row per document (defaults to the shipped file).
+
+    Parameters
+    ----------
+    path
+        The file; defaults to the shipped ``data/tallies/sources.csv``.
+    problems
+        When a list, every broken rule is appended to it instead of raised (the rows that broke
+        one are left out); see :func:`analysis.sources.evidence.check_evidence`.
 
     Returns
     -------
@@ -215,16 +134,36 @@ def load_sources(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     analysis.errors.DataError
-        On any broken rule (required values, ISO dates, http(s) URLs, unique ids, grades).
+        On any broken rule (required values, ISO dates, http(s) URLs, unique ids, grades, an
+        address: ``url`` or ``copy_url``).
     """
-    return parse_table(_default(path, "sources.csv"), SOURCES_SPEC)
+    path = _default(path, "sources.csv")
+    sources = parse_table(path, SOURCES_SPEC, problems=problems)
+    no_address = (sources["url"].isna() & sources["copy_url"].isna()).to_numpy()
+    for i in no_address.nonzero()[0]:
+        report(
+            problems,
+            problem_at(
+                sources,
+                int(i),
+                "a document needs an address: the publisher's (url) or the copy read (copy_url)",
+                path=path,
+                column="url",
+                rule="address",
+            ),
+        )
+    return sources[~no_address].reset_index(drop=True) if no_address.any() else sources
 
 
-def load_bodies(path: str | Path | None = None) -> pd.DataFrame:
+def load_bodies(
+    path: str | Path | None = None, *, problems: list[DataError] | None = None
+) -> pd.DataFrame:
     """Load ``bodies.csv``: what each reporting body counts (defaults to the shipped file)."""
     path = _default(path, "bodies.csv")
-    bodies = parse_table(path, BODIES_SPEC)
-    _check_order(bodies, "coverage_start", "coverage_end", path, rule="period_order")
+    bodies = parse_table(path, BODIES_SPEC, problems=problems)
+    _check_order(
+        bodies, "coverage_start", "coverage_end", path, rule="period_order", problems=problems
+    )
     return bodies
 
 
@@ -246,11 +185,49 @@ def load_interventions(path: str | Path | None = None) -> pd.DataFrame:
     return table.sort_values("date", kind="stable").reset_index(drop=True)
 
 
+def read_tallies(path: str | Path, *, problems: list[DataError] | None = None) -> pd.DataFrame:
+    """Parse one ``tallies.csv`` and check the rules within each row (no cross-file checks).
+
+    The rules: those of the schema, ``period_start <= period_end``, ``value_low <= value <=
+    value_high`` and the qualifier consistent with the bounds. :func:`load_tallies` adds the
+    references to the documents, the bodies and the other figures.
+    """
+    path = Path(path)
+    tallies = parse_table(path, TALLIES_SPEC, problems=problems)
+    _check_order(
+        tallies, "period_start", "period_end", path, rule="period_order", problems=problems
+    )
+    _check_values(tallies, path, problems=problems)
+    return tallies
+
+
+def check_tally_references(
+    tallies: pd.DataFrame,
+    path: str | Path,
+    *,
+    source_ids: set[str],
+    body_ids: set[str] | None,
+    tally_ids: set[str],
+    problems: list[DataError] | None = None,
+) -> None:
+    """Every ``source_id`` and ``reporting_body`` resolves and every derivation names figures.
+
+    ``tally_ids`` are the figures a derivation may name (those of the whole table, when a
+    researcher's figures are merged with the shipped ones); ``body_ids`` None skips the bodies.
+    """
+    path = Path(path)
+    _check_reference(tallies, "source_id", source_ids, "sources", path, problems=problems)
+    if body_ids is not None:
+        _check_reference(tallies, "reporting_body", body_ids, "bodies", path, problems=problems)
+    _check_derivations(tallies, path, tally_ids, problems=problems)
+
+
 def load_tallies(
     path: str | Path | None = None,
     *,
     sources: pd.DataFrame | str | Path | None = None,
     bodies: pd.DataFrame | str | Path | None = None,
+    problems: list[DataError] | None = None,
 ) -> pd.DataFrame:
     """Load ``tallies.csv``: one row per published figure, validated and typed.
 
@@ -262,6 +239,8 @@ def load_tallies(
         The documents and bodies tables (or their paths) that every ``source_id`` and
         ``reporting_body`` must resolve in; default to ``sources.csv`` and ``bodies.csv``
         beside ``path``. A missing ``bodies.csv`` beside a user's own table is tolerated.
+    problems
+        When a list, every broken rule is appended to it instead of raised.
 
     Returns
     -------
@@ -269,6 +248,7 @@ def load_tallies(
         The columns of the codebook (``data/tallies/README.md``) with dates as ``datetime64``,
         vocabularies as categoricals, counts as nullable ``Int64``, text as strings, and
         ``line``: the record's line in the file, so a figure can be traced back to it.
+        ``unverified`` is blank when the figure was read in the copy ``sources.csv`` cites.
 
     Raises
     ------
@@ -279,29 +259,58 @@ def load_tallies(
         naming existing figures.
     """
     path = _default(path, "tallies.csv")
-    tallies = parse_table(path, TALLIES_SPEC)
-    _check_order(tallies, "period_start", "period_end", path, rule="period_order")
-    _check_values(tallies, path)
+    tallies = read_tallies(path, problems=problems)
     if not isinstance(sources, pd.DataFrame):
         sources = load_sources(sources if sources is not None else path.parent / "sources.csv")
-    _check_reference(tallies, "source_id", set(sources["source_id"].dropna()), "sources", path)
     if not isinstance(bodies, pd.DataFrame):
         body_path = Path(bodies) if bodies is not None else path.parent / "bodies.csv"
         bodies = load_bodies(body_path) if (bodies is not None or body_path.exists()) else None
-    if bodies is not None:
-        known = set(bodies["reporting_body"].dropna())
-        _check_reference(tallies, "reporting_body", known, "bodies", path)
-    _check_derivations(tallies, path)
+    check_tally_references(
+        tallies,
+        path,
+        source_ids=set(sources["source_id"].dropna()),
+        body_ids=None if bodies is None else set(bodies["reporting_body"].dropna()),
+        tally_ids=set(tallies["tally_id"].dropna()),
+        problems=problems,
+    )
     return tallies
 
 
-def load_known_issues(path: str | Path | None = None) -> pd.DataFrame:
+def load_known_issues(
+    path: str | Path | None = None, *, problems: list[DataError] | None = None
+) -> pd.DataFrame:
     """Load ``known_issues.csv``: explained inconsistencies of the published record.
 
     ``set_aside`` names the copies judged misprints (e.g. a press copy printing 573 for the
     note's 543); :func:`set_aside` leaves them out of analyses and reports list them.
     """
-    return parse_table(_default(path, "known_issues.csv"), KNOWN_ISSUES_SPEC)
+    return parse_table(_default(path, "known_issues.csv"), KNOWN_ISSUES_SPEC, problems=problems)
+
+
+def load_stated_changes(
+    path: str | Path | None = None, *, problems: list[DataError] | None = None
+) -> pd.DataFrame:
+    """Load ``stated_changes.csv``: percentage changes stated by sources (the audit recomputes them)."""
+    path = _default(path, "stated_changes.csv")
+    table = parse_table(path, STATED_CHANGES_SPEC, problems=problems)
+    bad = []
+    for i, value in enumerate(table["stated_percent"]):
+        try:
+            float(str(value).replace("%", ""))
+        except ValueError:
+            bad.append(i)
+            report(
+                problems,
+                problem_at(
+                    table,
+                    i,
+                    f"{value!r} is not a percentage",
+                    path=path,
+                    column="stated_percent",
+                    rule="number",
+                ),
+            )
+    return table.drop(index=table.index[bad]).reset_index(drop=True) if bad else table
 
 
 def set_aside(
@@ -333,158 +342,154 @@ def set_aside(
     return tallies[~aside_mask], aside
 
 
-def load_evidence(directory: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Load and cross-validate the evidence-table files of one folder.
+def load_evidence(
+    directory: str | Path | None = None, *, overlay: str | Path | None = None
+) -> dict[str, pd.DataFrame]:
+    """Load and cross-validate the evidence table, with a researcher's own figures merged in.
 
-    Returns a dict with keys ``sources``, ``bodies``, ``tallies`` (every figure),
-    ``known_issues`` (empty when the folder has no ``known_issues.csv``), ``usable`` (the
-    figures without the copies set aside as misprints) and ``set_aside`` (those copies, with
-    the explanation).
+    See :func:`analysis.sources.evidence.load_evidence` (this is the same function).
     """
-    folder = Path(directory) if directory is not None else paths.tallies_dir()
-    sources = load_sources(folder / "sources.csv")
-    bodies = load_bodies(folder / "bodies.csv")
-    _check_reference(
-        sources, "reporting_body", set(bodies["reporting_body"]), "bodies", folder / "sources.csv"
-    )
-    tallies = load_tallies(folder / "tallies.csv", sources=sources, bodies=bodies)
-    known_path = folder / "known_issues.csv"
-    known = load_known_issues(known_path) if known_path.exists() else None
-    try:
-        usable, aside = set_aside(tallies, known)
-    except DataError as error:
-        raise DataError(
-            error.message, file=known_path, column="set_aside", rule="foreign_key"
-        ) from None
-    return {
-        "sources": sources,
-        "bodies": bodies,
-        "tallies": tallies,
-        "known_issues": known
-        if known is not None
-        else pd.DataFrame(columns=KNOWN_ISSUES_SPEC.names),
-        "usable": usable,
-        "set_aside": aside,
-    }
+    from analysis.sources.evidence import load_evidence as _load
+
+    return _load(directory, overlay=overlay)
 
 
-def _check_order(frame: pd.DataFrame, first: str, second: str, path: Path, *, rule: str) -> None:
+def _check_order(
+    frame: pd.DataFrame,
+    first: str,
+    second: str,
+    path: Path,
+    *,
+    rule: str,
+    problems: list[DataError] | None = None,
+) -> None:
     bad = (frame[first] > frame[second]).fillna(False).to_numpy()
-    if bad.any():
-        i = int(bad.nonzero()[0][0])
-        fail_at(
-            frame,
-            i,
-            f"{first} {frame[first].iloc[i]:%Y-%m-%d} is after {second} "
-            f"{frame[second].iloc[i]:%Y-%m-%d}",
-            path=path,
-            column=first,
-            rule=rule,
+    for i in bad.nonzero()[0]:
+        i = int(i)
+        report(
+            problems,
+            problem_at(
+                frame,
+                i,
+                f"{first} {frame[first].iloc[i]:%Y-%m-%d} is after {second} "
+                f"{frame[second].iloc[i]:%Y-%m-%d}",
+                path=path,
+                column=first,
+                rule=rule,
+            ),
         )
 
 
-def _check_values(tallies: pd.DataFrame, path: Path) -> None:
+def _check_values(
+    tallies: pd.DataFrame, path: Path, *, problems: list[DataError] | None = None
+) -> None:
     value, low, high = tallies["value"], tallies["value_low"], tallies["value_high"]
     for i, q in enumerate(tallies["qualifier"].astype(str)):
-        v, lo, hi = value.iloc[i], low.iloc[i], high.iloc[i]
-        v_na, lo_na, hi_na = pd.isna(v), pd.isna(lo), pd.isna(hi)
-        if q == "between":
-            if lo_na or hi_na:
-                missing = "value_low" if lo_na else "value_high"
-                fail_at(
-                    tallies,
-                    i,
-                    "qualifier 'between' needs both value_low and value_high",
-                    path=path,
-                    column=missing,
-                    rule="qualifier_bounds",
-                )
-            if lo > hi:
-                fail_at(
-                    tallies,
-                    i,
-                    f"value_low {lo} is above value_high {hi}",
-                    path=path,
-                    column="value_low",
-                    rule="bounds_order",
-                )
-            if not v_na and not lo <= v <= hi:
-                fail_at(
-                    tallies,
-                    i,
-                    f"value {v} lies outside [{lo}, {hi}]",
-                    path=path,
-                    column="value",
-                    rule="bounds_order",
-                )
-            continue
-        if v_na:
-            fail_at(
-                tallies,
-                i,
-                f"qualifier {q!r} needs a value (only 'between' may leave it blank)",
-                path=path,
-                column="value",
-                rule="qualifier_bounds",
+        error = _value_problem(tallies, i, q, value.iloc[i], low.iloc[i], high.iloc[i], path)
+        if error is not None:
+            report(problems, error)
+
+
+def _value_problem(tallies, i, q, v, lo, hi, path) -> DataError | None:
+    """The first rule of value, bounds and qualifier that row ``i`` breaks, or None."""
+    v_na, lo_na, hi_na = pd.isna(v), pd.isna(lo), pd.isna(hi)
+
+    def at(message: str, column: str, rule: str) -> DataError:
+        return problem_at(tallies, i, message, path=path, column=column, rule=rule)
+
+    if q == "between":
+        if lo_na or hi_na:
+            return at(
+                "qualifier 'between' needs both value_low and value_high",
+                "value_low" if lo_na else "value_high",
+                "qualifier_bounds",
             )
-        if not lo_na or not hi_na:
-            column = "value_low" if not lo_na else "value_high"
-            fail_at(
-                tallies,
-                i,
-                f"value_low/value_high are for qualifier 'between'; with {q!r} the bounds "
-                "follow from the qualifier (leave them blank)",
-                path=path,
-                column=column,
-                rule="qualifier_bounds",
-            )
-        if tallies["measure"].iloc[i] == "percent_events" and v > 100:
-            fail_at(
-                tallies, i, f"a percentage of {v}", path=path, column="value", rule="percentage"
-            )
+        if lo > hi:
+            return at(f"value_low {lo} is above value_high {hi}", "value_low", "bounds_order")
+        if not v_na and not lo <= v <= hi:
+            return at(f"value {v} lies outside [{lo}, {hi}]", "value", "bounds_order")
+        return None
+    if v_na:
+        return at(
+            f"qualifier {q!r} needs a value (only 'between' may leave it blank)",
+            "value",
+            "qualifier_bounds",
+        )
+    if not lo_na or not hi_na:
+        return at(
+            f"value_low/value_high are for qualifier 'between'; with {q!r} the bounds "
+            "follow from the qualifier (leave them blank)",
+            "value_low" if not lo_na else "value_high",
+            "qualifier_bounds",
+        )
+    if tallies["measure"].iloc[i] == "percent_events" and v > 100:
+        return at(f"a percentage of {v}", "value", "percentage")
+    return None
 
 
 def _check_reference(
-    frame: pd.DataFrame, column: str, known: set[str], table: str, path: Path
+    frame: pd.DataFrame,
+    column: str,
+    known: set[str],
+    table: str,
+    path: Path,
+    *,
+    problems: list[DataError] | None = None,
 ) -> None:
     values = frame[column]
     bad = (~values.isin(known) & values.notna()).to_numpy()
-    if bad.any():
-        i = int(bad.nonzero()[0][0])
-        fail_at(
-            frame,
-            i,
-            f"{values.iloc[i]!r} does not resolve: no such {column} in the {table} table",
-            path=path,
-            column=column,
-            rule="foreign_key",
+    for i in bad.nonzero()[0]:
+        i = int(i)
+        report(
+            problems,
+            problem_at(
+                frame,
+                i,
+                f"{values.iloc[i]!r} does not resolve: no such {column} in the {table} table"
+                f"{did_you_mean(values.iloc[i], sorted(known))}",
+                path=path,
+                column=column,
+                rule="foreign_key",
+            ),
         )
 
 
-def _check_derivations(tallies: pd.DataFrame, path: Path) -> None:
-    ids = set(tallies["tally_id"])
+def _check_derivations(
+    tallies: pd.DataFrame,
+    path: Path,
+    ids: set[str],
+    *,
+    problems: list[DataError] | None = None,
+) -> None:
     for i, derivation in enumerate(tallies["derivation"]):
         if pd.isna(derivation):
             continue
         refs = _TALLY_REF.findall(str(derivation))
         if not refs:
-            fail_at(
-                tallies,
-                i,
-                "a derivation must name the tally_ids it is computed from",
-                path=path,
-                column="derivation",
-                rule="derivation_reference",
-            )
-        for ref in refs:
-            if ref not in ids or ref == tallies["tally_id"].iloc[i]:
-                fail_at(
+            report(
+                problems,
+                problem_at(
                     tallies,
                     i,
-                    f"the derivation names {ref!r}, which is not another figure of the table",
+                    "a derivation must name the tally_ids it is computed from",
                     path=path,
                     column="derivation",
                     rule="derivation_reference",
+                ),
+            )
+        for ref in refs:
+            if ref not in ids or ref == tallies["tally_id"].iloc[i]:
+                report(
+                    problems,
+                    problem_at(
+                        tallies,
+                        i,
+                        f"the derivation names {ref!r}, which is not another figure of the table"
+                        f"{did_you_mean(ref, sorted(ids - {tallies['tally_id'].iloc[i]}))}",
+                        path=path,
+                        column="derivation",
+                        rule="derivation_reference",
+                    ),
                 )
 
 

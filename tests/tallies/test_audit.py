@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from analysis.audit import KNOWN_ISSUES_SPEC, STATED_CHANGES_SPEC, audit_tallies, run_check
+from analysis.audit import (
+    KNOWN_ISSUES_SPEC,
+    STATED_CHANGES_SPEC,
+    audit_folder,
+    audit_tallies,
+    incident_ids_nearly_match,
+    run_check,
+)
 from analysis.cli import main
 from analysis.sources.tallies import TALLIES_SPEC, load_evidence
 from tests.tallies.synthetic import write_table
@@ -92,6 +99,23 @@ def test_two_copies_disagreeing(evidence_dir: Path) -> None:
     findings = _audit(evidence_dir)
     copies = findings[findings["check"] == "copies_disagree"]
     assert copies["tally_ids"].tolist() == ["body_a-004;body_a-007"]
+    # a conflicting copy is an error until known_issues.csv explains it
+    assert copies["severity"].tolist() == ["error"]
+    write_table(
+        evidence_dir / "known_issues.csv",
+        KNOWN_ISSUES_SPEC,
+        [
+            {
+                "issue_id": "k-copy",
+                "check": "copies_disagree",
+                "tally_ids": "body_a-007;body_a-004",
+                "explanation": "A synthetic press copy rounds the note's figure.",
+            }
+        ],
+    )
+    explained = audit_folder(evidence_dir).query("check == 'copies_disagree'")
+    assert explained["severity"].tolist() == ["known"]
+    (evidence_dir / "known_issues.csv").unlink()
     # with the same value, two copies agree
     copy["value"] = "10"
     write_table(path, TALLIES_SPEC, [*rows, copy])
@@ -151,7 +175,68 @@ def test_stated_change_recomputed_and_known_issue_explained(evidence_dir: Path) 
     )
     out = io.StringIO()
     assert run_check(tallies_dir=evidence_dir, strict=True, out=out) == 0
+    # known findings collapse to a count; --show-known lists them with their explanation
+    assert "1 known finding(s)" in out.getvalue() and "A synthetic misprint." not in out.getvalue()
+    out = io.StringIO()
+    assert run_check(tallies_dir=evidence_dir, strict=True, show_known=True, out=out) == 0
     assert "KNOWN" in out.getvalue() and "A synthetic misprint." in out.getvalue()
+
+
+def test_new_findings_are_listed_apart_from_known_ones(evidence_dir: Path) -> None:
+    write_table(
+        evidence_dir / "known_issues.csv",
+        KNOWN_ISSUES_SPEC,
+        [
+            {
+                "issue_id": "k-late",
+                "check": "copies_disagree",
+                "tally_ids": "body_a-001;body_a-007",
+                "explanation": "Explained synthetic disagreement.",
+            }
+        ],
+    )
+    path = evidence_dir / "tallies.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # a second copy of Q1 (body_a-001, 40) printing 41
+    copy = dict(rows[0], tally_id="body_a-007", source_id="src-b-2022", value="41")
+    write_table(path, TALLIES_SPEC, [*rows, copy])
+    _edit(path, "body_a-002", value="35")  # a new, unexplained sum finding
+    out = io.StringIO()
+    assert run_check(tallies_dir=evidence_dir, strict=True, out=out) == 1
+    text = out.getvalue()
+    new_part = text.split("New findings:")[1]
+    assert "sub_period_sum" in new_part and "copies_disagree" not in new_part
+    assert "1 known finding(s)" in text
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("moura-2022-03", "moura-2022-3", True),
+        ("gao-convoy-2025-02", "gao-convoi-2025-02", True),
+        ("tinzaouaten-strikes-2024-07", "tinzaouaten-strikes-2024-08", False),
+        ("hombori-2022-04", "hombori-camp-2022-04", False),
+        ("moura-2022-03", "moura-2022-03", False),
+    ],
+)
+def test_incident_ids_that_nearly_match(a: str, b: str, near: bool) -> None:
+    assert incident_ids_nearly_match(a, b) is near
+
+
+def test_near_matching_incident_id_is_a_warning(evidence_dir: Path) -> None:
+    path = evidence_dir / "tallies.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["incident_id"] = "attack-2022-01"
+    rows[1]["incident_id"] = "attack-2022-01"
+    rows[4]["incident_id"] = "atack-2022-01"
+    write_table(path, TALLIES_SPEC, rows)
+    findings = _audit(evidence_dir)
+    near = findings[findings["check"] == "incident_near_match"]
+    assert near["severity"].tolist() == ["warning"]
+    assert near["tally_ids"].tolist() == [rows[4]["tally_id"]]
+    assert "did you mean 'attack-2022-01'?" in near["message"].iloc[0]
 
 
 def test_cli_exit_codes(evidence_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
