@@ -440,6 +440,13 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     help="the export file",
                 ),
                 Param("source", "str", "acled", allowed=("acled", "ucdp"), help="export format"),
+                Param(
+                    "country",
+                    "str",
+                    "Mali",
+                    pattern=r"\S.*",
+                    help="country kept, by name or ISO 3166 alpha-3 code (others are counted)",
+                ),
                 Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
                 Param("start", "date | None", None, help="first day (None: the export's first)"),
                 Param("end", "date | None", None, help="last day (None: the export's last)"),
