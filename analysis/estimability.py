@@ -74,8 +74,8 @@ def before_after_gap(
     span = f"{times.min():%B %Y} to {times.max():%B %Y}"
     if n_before < min_before or n_after < min_after:
         shown_after = f"{n_after}" if n_after else "none"
-        shown_before = f"{n_before} {unit if n_before != 1 else unit[:-1]}" if n_before else (
-            f"no {unit}"
+        shown_before = (
+            f"{n_before} {unit if n_before != 1 else unit[:-1]}" if n_before else (f"no {unit}")
         )
         return (
             f"Not estimated: {what} has {shown_before} before {when:%Y-%m-%d} and "

@@ -60,9 +60,7 @@ events = select_events(in_scope, admin1=admin1, perpetrator_groups=perpetrator_g
 civilian = select_events(events, civilian_only=True)
 skipped = {}
 window = (
-    f" between {start or 'the first event'} and {end or 'the last event'}"
-    if start or end
-    else ""
+    f" between {start or 'the first event'} and {end or 'the last event'}" if start or end else ""
 )
 lines = [
     f"**{len(events):,} events** in {md_escape(country)}{window} of the export's "

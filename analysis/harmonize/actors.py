@@ -285,7 +285,8 @@ class _Matcher:
         types = table["match_type"].tolist()
         patterns = table["pattern"].tolist()
         self._exact: list[tuple[str, int]] = [
-            (p.strip().lower(), i) for i, (p, t) in enumerate(zip(patterns, types, strict=True))
+            (p.strip().lower(), i)
+            for i, (p, t) in enumerate(zip(patterns, types, strict=True))
             if t == "exact"
         ]
         self._others = [

@@ -134,7 +134,9 @@ def country_mask(frame: pd.DataFrame, country: str) -> np.ndarray:
         words = [str(v) for v in cat.cat.categories]
         if column == "country":
             keys = [country_key(w) for w in words]
-            hits = [k == wanted_name or (code is not None and COUNTRY_ISO3.get(k) == code) for k in keys]
+            hits = [
+                k == wanted_name or (code is not None and COUNTRY_ISO3.get(k) == code) for k in keys
+            ]
         else:
             target = code if code is not None else country.strip().upper()
             hits = [w.strip().upper() == target for w in words]

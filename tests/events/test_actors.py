@@ -176,7 +176,9 @@ def test_scope_columns_are_checked(tmp_path: Path) -> None:
     assert (error.value.line, error.value.column, error.value.rule) == (2, "end", "date_order")
     # a table without the scope columns is still read, every row unscoped
     plain = tmp_path / "plain.csv"
-    plain.write_text("pattern,match_type,perpetrator_group,wagner,note\nWagner,contains,wagner,true,\n")
+    plain.write_text(
+        "pattern,match_type,perpetrator_group,wagner,note\nWagner,contains,wagner,true,\n"
+    )
     table = load_actor_table(plain)
     assert table["countries"].tolist() == [""] and table["start"].isna().all()
 

@@ -56,9 +56,7 @@ def test_scope_counts_what_it_leaves_out() -> None:
 
 def test_scope_names_the_five_largest_countries_and_sums_the_rest() -> None:
     names = [f"Country{i}" for i in range(8) for _ in range(8 - i)]
-    frame = pd.DataFrame(
-        {"country": names, "iso3": None, "date_start": pd.Timestamp("2020-01-01")}
-    )
+    frame = pd.DataFrame({"country": names, "iso3": None, "date_start": pd.Timestamp("2020-01-01")})
     _, left_out = scope_events(frame, country="Mali")
     assert left_out["n_rows"].tolist() == [len(names)]
     assert left_out["detail"].iloc[0] == (
