@@ -291,7 +291,7 @@ def open_input(
                     with zipfile.ZipFile(raw.path) as archive:
                         with archive.open(str(sniffed.member)) as handle:
                             if sniffed.format == "csv" and _is_gzip_member(archive, sniffed):
-                                handle = gzip.GzipFile(fileobj=handle)  # noqa: PLW2901
+                                handle = gzip.GzipFile(fileobj=handle)
                             _copy(handle, out, raw.path)
         raw = tab.scan_file(target)
     raw.delimiter = sniffed.delimiter
