@@ -102,11 +102,10 @@ def scope_events(
     rows = []
     elsewhere = ~in_country
     if elsewhere.any():
-        names = (
-            events.loc[elsewhere, "country"].astype("string").fillna("(no country)")
-            if "country" in events
-            else events.loc[elsewhere, "iso3"].astype("string").fillna("(no country)")
-        )
+        names = pd.Series("(no country)", index=events.index[elsewhere], dtype="string")
+        for column in ("iso3", "country"):  # the name where there is one, else the code
+            if column in events:
+                names = events.loc[elsewhere, column].astype("string").fillna(names)
         counts = names.value_counts()
         counts = counts.sort_index().sort_values(ascending=False, kind="stable")
         detail = "; ".join(f"{name} {n:,}" for name, n in counts.head(_SHOWN).items())
