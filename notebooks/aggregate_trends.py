@@ -235,7 +235,14 @@ if region_rows:
             ]
         ]
     )
-if region_notes:
+if region_notes and not region_rows and skipped["its"] is not None:
+    display(
+        Markdown(
+            f"Not estimated for any of the {len(region_notes)} regions: each region's series is "
+            "a part of the whole one, which cannot support it (above)."
+        )
+    )
+elif region_notes:
     display(Markdown("\n".join(region_notes)))
 if not region_rows and not region_notes:
     skipped["regions"] = "Not estimated: the file names no first-level regions."

@@ -240,5 +240,10 @@ def _from_aggregates(
     else:
         indicator = present[0] if present else None
     return aggregate_series(
-        aggregates, indicator=indicator, freq=freq, by=by, start=start, end=end  # type: ignore[arg-type]
+        aggregates,
+        indicator=indicator,
+        freq=freq,
+        by=by,
+        start=start,
+        end=end,  # type: ignore[arg-type]
     )

@@ -257,7 +257,13 @@ def load_suite(
         raise ParameterError(f"{suite_path}: not valid YAML: {error}") from None
     if not isinstance(items, list):
         raise ParameterError(f"{suite_path}: a suite file is a YAML list of reports")
-    return expand_suite(items, origin=str(suite_path), raw_dir=raw_dir, tallies_dir=tallies_dir)
+    return expand_suite(
+        items,
+        origin=str(suite_path),
+        raw_dir=raw_dir,
+        tallies_dir=tallies_dir,
+        base_dir=suite_path.resolve().parent,
+    )
 
 
 def _suite_loader() -> type:
@@ -306,10 +312,15 @@ def expand_suite(
     origin: str = "suite",
     raw_dir: Path | None = None,
     tallies_dir: Path | None = None,
+    base_dir: Path | None = None,
 ) -> Suite:
-    """Expand and validate suite items (see the module docstring for their forms)."""
+    """Expand and validate suite items (see the module docstring for their forms).
+
+    Relative paths in parameters are resolved against ``base_dir``: the suite file's folder
+    when read by :func:`load_suite` (default: the current directory).
+    """
     suite = Suite()
-    base_dir = paths.project_root()
+    base_dir = base_dir if base_dir is not None else Path.cwd()
     for number, item in enumerate(items, start=1):
         where = f"{origin}: item {number}"
         if not isinstance(item, dict):
@@ -331,7 +342,7 @@ def expand_suite(
             raise ParameterError(f"{where}: 'name' must be text")
         try:
             for params, job_name in _instances(
-                item, notebook, name, parameters, where, raw_dir, tallies_dir, suite
+                item, notebook, name, parameters, where, raw_dir, tallies_dir, suite, base_dir
             ):
                 suite.jobs.append(make_job(notebook, params, name=job_name, base_dir=base_dir))
         except ParameterError as error:
@@ -356,6 +367,7 @@ def _instances(
     raw_dir: Path | None,
     tallies_dir: Path | None,
     suite: Suite,
+    base_dir: Path,
 ) -> list[tuple[dict[str, object], str]]:
     foreach, when = item.get("foreach"), item.get("when")
     if foreach is not None and when is not None:
@@ -369,7 +381,7 @@ def _instances(
         if "incident_id" in parameters:
             raise ParameterError(f"{where}: foreach sets incident_id; do not give it too")
         folder = parameters.get("tallies_dir")
-        source = Path(str(folder)) if folder else tallies_dir
+        source = (base_dir / str(folder)).resolve() if folder else tallies_dir
         try:
             incidents = incidents_with_min_bodies(minimum, source)
         except (AnalysisError, OSError) as error:
