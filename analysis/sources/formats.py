@@ -117,6 +117,9 @@ def _delimiter(text_head: bytes, path: Path) -> str:
             continue
         best, best_fields = delimiter, len(header)
     if best is None:
+        first = text.splitlines()[0].strip() if text.strip() else ""
+        if first and " " not in first and first.isprintable():
+            return ","  # a table of one column (e.g. ACLED's deleted-events list)
         raise DataError(
             f"not a table this project reads: it looks like {_looks_like(text_head)}; "
             f"accepted: {ACCEPTED}",
