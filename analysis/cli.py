@@ -79,8 +79,11 @@ def _data_check(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tallies`` console script; returns the exit status."""
+    from analysis.paths import absolute_environment
+
     parser = _build_parser()
     args = parser.parse_args(argv)
+    absolute_environment()  # before any kernel starts: kernels run in notebooks/
     try:
         return int(args.handler(args) or 0)
     except AnalysisError as error:

@@ -27,7 +27,39 @@ __all__ = [
     "record",
     "read_records",
     "RECORD_MIME",
+    "natural_key",
+    "id_span",
 ]
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: object) -> tuple[object, ...]:
+    """Sort key of an identifier with numbers compared as numbers: ``MLI2`` before ``MLI10``.
+
+    Examples
+    --------
+    >>> sorted(["MLI10", "MLI9", "MLI100"], key=natural_key)
+    ['MLI9', 'MLI10', 'MLI100']
+    """
+    parts = _DIGITS.split(str(text))
+    return tuple(int(part) if i % 2 else part.casefold() for i, part in enumerate(parts))
+
+
+def id_span(ids: Iterable[object]) -> tuple[str, str] | None:
+    """The first and last identifier in natural order (numbers by their value), or ``None``.
+
+    Examples
+    --------
+    >>> id_span(["MLI999", "MLI1000", "MLI12"])
+    ('MLI12', 'MLI1000')
+    """
+    values = [str(i) for i in ids if i is not None and not (isinstance(i, float) and math.isnan(i))]
+    if not values:
+        return None
+    ordered = sorted(set(values), key=natural_key)
+    return ordered[0], ordered[-1]
+
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 _URL_OK = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["project_root", "data_dir", "tallies_dir", "hand_dir", "raw_dir", "reports_dir"]
+__all__ = [
+    "project_root",
+    "data_dir",
+    "tallies_dir",
+    "hand_dir",
+    "raw_dir",
+    "reports_dir",
+    "PATH_VARIABLES",
+    "absolute_environment",
+]
+
+#: environment variables that hold folders (made absolute by :func:`absolute_environment`)
+PATH_VARIABLES = ("TALLIES_DATA_DIR", "TALLIES_CACHE_DIR")
 
 
 def project_root() -> Path:
@@ -37,3 +49,29 @@ def raw_dir() -> Path:
 def reports_dir() -> Path:
     """Generated reports."""
     return project_root() / "reports"
+
+
+def absolute_environment(base: Path | None = None) -> dict[str, str]:
+    """Make the folder variables (:data:`PATH_VARIABLES`) absolute, where the user wrote them.
+
+    A relative ``TALLIES_DATA_DIR=mydata`` means ``mydata`` in the folder the command ran in
+    (``base``, default the current directory). Report kernels run in ``notebooks/``, so the
+    command rewrites the variables in its own environment before any kernel starts; kernels
+    inherit the absolute form and read the same files.
+
+    Returns
+    -------
+    dict
+        The variables changed, with their new values.
+    """
+    folder = base if base is not None else Path.cwd()
+    changed = {}
+    for name in PATH_VARIABLES:
+        value = os.environ.get(name)
+        if value and not Path(value).expanduser().is_absolute():
+            absolute = str((folder / Path(value).expanduser()).resolve())
+            os.environ[name] = absolute
+            changed[name] = absolute
+        elif value and value.startswith("~"):
+            os.environ[name] = changed[name] = str(Path(value).expanduser())
+    return changed

@@ -33,6 +33,9 @@ __all__ = [
     "perpetrator_shares",
     "arrival_sensitivity_curve",
     "region_month_heatmap",
+    "GROUP_COLOURS",
+    "date_label",
+    "with_gaps",
 ]
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
@@ -48,6 +51,29 @@ PALETTE = (
     "#000000",  # black
 )
 GREY = "#8C8C8C"
+#: Further colours for figures with more series than the Okabe-Ito palette has (Tol, 2021,
+#: "Colour Schemes", SRON/EPS/TN/09-002: the "muted" scheme, colour-blind safe).
+EXTRA = ("#332288", "#117733", "#882255", "#44AA99", "#AA4499", "#DDCC77", "#88CCEE", "#999933")
+
+#: One fixed colour per perpetrator group, the same in every report (Okabe-Ito, then Tol's
+#: muted scheme; grey for unknown perpetrators, sand for names the actor table misses).
+GROUP_COLOURS: dict[str, str] = {
+    "state_forces": "#0072B2",
+    "state_forces_with_foreign": "#56B4E9",
+    "wagner": "#D55E00",
+    "jnim": "#009E73",
+    "isgs": "#882255",
+    "islamist_armed_groups": "#117733",
+    "militias": "#E69F00",
+    "separatists": "#CC79A7",
+    "international_forces": "#332288",
+    "unknown": GREY,
+    "civilians": "#F0E442",
+    "other": "#AA4499",
+    "all": "#44AA99",
+    "<NA>": "#DDCC77",
+}
+_LINESTYLES = ("-", "--", ":", "-.")
 
 
 def plain(text: object) -> str:
@@ -81,7 +107,94 @@ def _finish(fig: Figure, ax: Axes, title: str | None, source: str) -> Figure:
 
 
 def _colours(keys: Iterable[str]) -> dict[str, str]:
-    return {key: PALETTE[i % (len(PALETTE) - 1)] for i, key in enumerate(dict.fromkeys(keys))}
+    """A colour per key: a perpetrator group's fixed one (:data:`GROUP_COLOURS`), others from
+    the palettes in order, skipping colours already taken, so no two keys share one while
+    colours last (then :func:`_styles` varies the line style)."""
+    unique = list(dict.fromkeys(keys))
+    taken = {GROUP_COLOURS[key] for key in unique if key in GROUP_COLOURS}
+    spare = [c for c in (*PALETTE[:-1], *EXTRA) if c not in taken]
+    out: dict[str, str] = {}
+    i = 0
+    for key in unique:
+        if key in GROUP_COLOURS:
+            out[key] = GROUP_COLOURS[key]
+        else:
+            out[key] = spare[i % len(spare)] if spare else GREY
+            i += 1
+    return out
+
+
+def _styles(keys: Iterable[str]) -> dict[str, str]:
+    """A line style per key: solid until the colours run out, then dashed, dotted, ..."""
+    spare = len(PALETTE) - 1 + len(EXTRA)
+    out: dict[str, str] = {}
+    i = 0
+    for key in dict.fromkeys(keys):
+        if key in GROUP_COLOURS:
+            out[key] = "-"
+        else:
+            out[key] = _LINESTYLES[(i // spare) % len(_LINESTYLES)]
+            i += 1
+    return out
+
+
+def _month_number(dates: pd.Series) -> np.ndarray:
+    stamps = pd.DatetimeIndex(pd.to_datetime(dates))
+    return (stamps.year * 12 + stamps.month - 1).to_numpy()
+
+
+def with_gaps(x: pd.Series, y: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The points of one series with a missing value put where periods are missing, so a line
+    drawn through them breaks there instead of bridging the gap.
+
+    The series' own step is the smallest distance between consecutive periods (in months, or
+    in days below a month); a larger distance is a gap.
+    """
+    order = np.argsort(pd.to_datetime(x).to_numpy(), kind="stable")
+    x = pd.Series(pd.to_datetime(x).to_numpy()[order])
+    y = pd.Series(np.asarray(y, dtype=float)[order])
+    if len(x) < 3:
+        return x, y
+    months = _month_number(x)
+    steps = np.diff(months)
+    if (steps == 0).any():  # finer than monthly: use days
+        steps = np.diff(x.to_numpy().astype("datetime64[D]").astype(np.int64))
+    positive = steps[steps > 0]
+    if not len(positive):
+        return x, y
+    gaps = np.flatnonzero(steps > positive.min())
+    if not len(gaps):
+        return x, y
+    xs, ys = list(x), list(y)
+    for at in gaps[::-1]:
+        middle = x.iloc[at] + (x.iloc[at + 1] - x.iloc[at]) / 2
+        xs.insert(at + 1, middle)
+        ys.insert(at + 1, np.nan)
+    return pd.Series(xs), pd.Series(ys, dtype=float)
+
+
+def date_label(date: object) -> str:
+    """The label of a date line: the name ``data/hand/interventions.csv`` gives that date, and
+    the date (``"Wagner Group arrives in Mali (2021-12-01)"``); a date the table does not list
+    is shown as ``"date used (YYYY-MM-DD)"``."""
+    day = pd.Timestamp(date).normalize()
+    names = _intervention_names()
+    return f"{names.get(day, 'date used')} ({day:%Y-%m-%d})"
+
+
+def _intervention_names() -> dict[pd.Timestamp, str]:
+    from analysis.errors import AnalysisError
+    from analysis.sources.tallies import load_interventions
+
+    try:
+        table = load_interventions()
+    except (AnalysisError, OSError):
+        return {}
+    return {
+        pd.Timestamp(d).normalize(): str(label)
+        for d, label in zip(table["date"], table["label"], strict=True)
+        if not pd.isna(d)
+    }
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -179,12 +292,16 @@ def series_by_body(
     """
     _require(series, [body, time, value], "series_by_body")
     fig, ax = _figure()
-    colours = _colours(series[body].astype(str))
-    for name, group in series.sort_values(time).groupby(body, sort=False, observed=True):
+    keys = series[body].astype("string").fillna("<NA>")
+    colours = _colours(keys)
+    styles = _styles(keys)
+    for name, group in series.sort_values(time).groupby(keys, sort=False, observed=True):
         colour = colours[str(name)]
         x = pd.to_datetime(group[time])
         y = pd.to_numeric(group[value], errors="coerce").astype(float)
-        ax.plot(x, y, marker="o", ms=4, lw=1.6, color=colour, label=plain(name))
+        gx, gy = with_gaps(x, y)
+        label = "(actor not in the table)" if name == "<NA>" else plain(name)
+        ax.plot(gx, gy, marker="o", ms=4, lw=1.6, color=colour, ls=styles[str(name)], label=label)
         if low and high and low in group and high in group:
             lo = pd.to_numeric(group[low], errors="coerce").astype(float)
             hi = pd.to_numeric(group[high], errors="coerce").astype(float)
@@ -200,15 +317,17 @@ def series_by_body(
 
 
 def _mark_dates(ax: Axes, arrival_date: object, alternative_dates: Sequence[object]) -> None:
-    ax.axvline(pd.Timestamp(arrival_date), color="black", lw=1.2, label="arrival (default)")
+    ax.axvline(
+        pd.Timestamp(arrival_date), color="black", lw=1.2, label=plain(date_label(arrival_date))
+    )
     for i, date in enumerate(alternative_dates):
         ax.axvline(
             pd.Timestamp(date),
             color="black",
             lw=0.9,
-            ls="--",
+            ls=_LINESTYLES[1 + i % (len(_LINESTYLES) - 1)],
             alpha=0.6,
-            label="alternative dates" if i == 0 else None,
+            label=plain(date_label(date)),
         )
 
 
@@ -240,10 +359,9 @@ def its_counterfactual(
     x = pd.to_datetime(frame[time])
     after = x >= pd.Timestamp(date)
     ax.plot(x, frame[observed], "o", color=PALETTE[0], ms=4, label="observed")
-    ax.plot(x, frame[fitted], color=PALETTE[0], lw=1.6, label="fitted")
+    ax.plot(*with_gaps(x, frame[fitted]), color=PALETTE[0], lw=1.6, label="fitted")
     ax.plot(
-        x[after],
-        frame[counterfactual][after],
+        *with_gaps(x[after], frame[counterfactual][after]),
         color=PALETTE[5],
         lw=1.4,
         ls="--",
@@ -259,7 +377,7 @@ def its_counterfactual(
             lw=0,
             label="counterfactual 95% interval",
         )
-    ax.axvline(pd.Timestamp(date), color="black", lw=1.0)
+    ax.axvline(pd.Timestamp(date), color="black", lw=1.0, label=plain(date_label(date)))
     ax.set_xlabel("period start")
     ax.set_ylabel(plain(ylabel))
     ax.set_ylim(bottom=0)
@@ -335,7 +453,13 @@ def arrival_sensitivity_curve(
         )
     ax.axhline(1.0, color="black", lw=0.8)
     if default_date is not None:
-        ax.axvline(pd.Timestamp(default_date), color="black", lw=1.0, ls=":")
+        ax.axvline(
+            pd.Timestamp(default_date),
+            color="black",
+            lw=1.0,
+            ls=":",
+            label=plain(date_label(default_date)),
+        )
     ax.set_yscale("log")
     ax.set_xlabel("assumed date of the interruption")
     ax.set_ylabel(plain(ylabel))
@@ -355,10 +479,20 @@ def region_month_heatmap(
 ) -> Figure:
     """Region by month heatmap of an event-data aggregate (e.g. civilian fatalities)."""
     _require(table, [region, time, value], "region_month_heatmap")
-    pivot = table.pivot_table(index=region, columns=time, values=value, aggfunc="sum", fill_value=0)
+    numbers = pd.to_numeric(table[value], errors="coerce").astype(float)
+    pivot = (
+        numbers.groupby([table[region].astype("string"), pd.to_datetime(table[time])])
+        .sum(min_count=1)  # a period without a value stays blank, not zero
+        .unstack()
+    )
     pivot = pivot.loc[pivot.sum(axis=1).sort_values(ascending=False).index]
     fig, ax = _figure(9.0, 0.35 * max(len(pivot), 4) + 1.6)
-    image = ax.imshow(pivot.to_numpy(float), aspect="auto", cmap="viridis", interpolation="nearest")
+    image = ax.imshow(
+        np.ma.masked_invalid(pivot.to_numpy(float)),
+        aspect="auto",
+        cmap="viridis",
+        interpolation="nearest",
+    )
     ax.set_yticks(range(len(pivot)))
     ax.set_yticklabels([plain(r) for r in pivot.index], fontsize=8)
     months = pd.to_datetime(pivot.columns)
@@ -368,6 +502,16 @@ def region_month_heatmap(
     if arrival_date is not None and len(months):
         position = np.searchsorted(months.values, np.datetime64(pd.Timestamp(arrival_date)))
         ax.axvline(position - 0.5, color="white", lw=1.2)
+        ax.annotate(
+            plain(date_label(arrival_date)),
+            xy=(position - 0.5, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+        )
     fig.colorbar(image, ax=ax, label=plain(f"{value.replace('_', ' ')} (count)"))
     ax.set_xlabel("month")
     ax.set_ylabel(plain(region))

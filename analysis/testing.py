@@ -570,7 +570,43 @@ def write_acled_json(
     return Path(path)
 
 
-def _ucdp_frame(n_events: int, seed: int, start: str, end: str) -> pd.DataFrame:
+#: other countries of a SYNTHETIC "global" UCDP file: (country, Gleditsch-Ward id, side_a,
+#: first and last year), shaped like GED's global releases (UCDP names Russia's army
+#: "Government of Russia (Soviet Union)", here in 2000-2004 as in the Chechen war).
+_OTHER_COUNTRIES = (
+    ("Russia (Soviet Union)", 365, "Government of Russia (Soviet Union)", 2000, 2004),
+    ("Syria", 652, "Government of Syria", 2013, 2019),
+    ("Afghanistan", 700, "Government of Afghanistan", 2010, 2020),
+)
+
+
+def _place_elsewhere(frame: pd.DataFrame, share: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Move a ``share`` of the events to other countries (and their years), as a global file."""
+    moved = np.flatnonzero(rng.random(len(frame)) < share)
+    which = rng.integers(0, len(_OTHER_COUNTRIES), len(moved))
+    frame = frame.copy()
+    frame["country"] = frame["country"].astype(object)
+    frame["side_a"] = frame["side_a"].astype(object)
+    for row, k in zip(moved, which, strict=True):
+        country, gw, side_a, first, last = _OTHER_COUNTRIES[k]
+        shift = pd.Timestamp(year=int(rng.integers(first, last + 1)), month=1, day=1)
+        day = pd.Timedelta(days=int(frame.at[row, "date_start"].day_of_year) - 1)
+        length = frame.at[row, "date_end"] - frame.at[row, "date_start"]
+        frame.at[row, "date_start"] = shift + day
+        frame.at[row, "date_end"] = shift + day + length
+        frame.at[row, "year"] = shift.year
+        frame.at[row, "country"] = country
+        frame.at[row, "country_id"] = gw
+        frame.at[row, "side_a"] = side_a
+        frame.at[row, "adm_1"] = f"{country} province"
+        frame.at[row, "adm_2"] = f"{country} district"
+        frame.at[row, "relid"] = str(frame.at[row, "relid"]).replace("MLI", country[:3].upper())
+    return frame
+
+
+def _ucdp_frame(
+    n_events: int, seed: int, start: str, end: str, other_countries: float = 0.0
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     first, last = pd.Timestamp(start), pd.Timestamp(end)
     days = (last - first).days + 1
@@ -641,6 +677,8 @@ def _ucdp_frame(n_events: int, seed: int, start: str, end: str) -> pd.DataFrame:
             "low": low,
         }
     )
+    if other_countries:
+        frame = _place_elsewhere(frame, other_countries, np.random.default_rng(seed + 1))
     return frame
 
 
@@ -650,6 +688,7 @@ def write_ucdp_ged_csv(
     n_events: int = 100,
     seed: int = 0,
     candidate: bool = False,
+    other_countries: float = 0.0,
     start: str = "2019-01-01",
     end: str = "2024-12-31",
 ) -> Path:
@@ -657,9 +696,11 @@ def write_ucdp_ged_csv(
 
     ``candidate=False`` writes dates as UCDP's GED CSV does (``2020-01-03 00:00:00.000``);
     ``candidate=True`` as the candidate releases (``2020-01-03``) with ``code_status``
-    ``"Candidate"``.
+    ``"Candidate"``. ``other_countries`` moves that share of the events to Russia (2000-2004,
+    side_a ``"Government of Russia (Soviet Union)"``), Syria and Afghanistan, as in UCDP's
+    global files.
     """
-    frame = _ucdp_frame(n_events, seed, start, end)
+    frame = _ucdp_frame(n_events, seed, start, end, other_countries)
     fmt = "%Y-%m-%d" if candidate else "%Y-%m-%d 00:00:00.000"
     frame["date_start"] = frame["date_start"].dt.strftime(fmt)
     frame["date_end"] = frame["date_end"].dt.strftime(fmt)
@@ -676,14 +717,16 @@ def write_ucdp_ged_rdata(
     start: str = "2019-01-01",
     end: str = "2024-12-31",
     object_name: str = "ucdpged",
+    other_countries: float = 0.0,
 ) -> Path:
     """Write SYNTHETIC UCDP GED events as an R data file (``.rda``/``.RData``, or ``.rds``).
 
-    Numbers are written as R doubles and dates as R dates, as in UCDP's own R releases.
+    Numbers are written as R doubles and dates as R dates, as in UCDP's own R releases;
+    ``other_countries`` as for :func:`write_ucdp_ged_csv`.
     """
     import pyreadr
 
-    frame = _ucdp_frame(n_events, seed, start, end)
+    frame = _ucdp_frame(n_events, seed, start, end, other_countries)
     for column in frame.columns:
         if pd.api.types.is_integer_dtype(frame[column]):
             frame[column] = frame[column].astype("float64")

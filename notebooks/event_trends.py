@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -17,11 +19,14 @@
 # The analysis of an export you hold: civilian fatalities by month and perpetrator group,
 # events involving the Wagner Group (or its successors), an interrupted time series around
 # the arrival date, perpetrator shares before and after, and the regional breakdown. Every
-# number below traces back to event ids of the export named at the end.
+# number below traces back to event ids of the export named at the end. A section that the
+# export cannot support (no months after the date, too few periods) says why and the others
+# still render.
 
 # %% tags=["parameters"]
 events_path = "data/raw/acled/export.csv"
 source = "acled"
+country = "Mali"
 arrival_date = "2021-12-01"
 start = None
 end = None
@@ -43,24 +48,49 @@ from analysis import (
     share_change,
     unmatched_actors,
 )
-from analysis.display import md_code, md_escape, record
+from analysis.display import id_span, md_code, md_escape, record
+from analysis.estimability import PERIOD_WORDS, before_after_gap, shares_gap
 from analysis.files import sha256_file
-from analysis.harmonize.selection import select_events, split_counts
+from analysis.harmonize.selection import scope_events, select_events, split_counts
 
 reader = {"acled": read_acled, "ucdp": read_ucdp_ged}[source]
-events = select_events(
-    reader(events_path), start=start, end=end, admin1=admin1, perpetrator_groups=perpetrator_groups
-)
+export = reader(events_path)
+in_scope, left_out = scope_events(export, country=country, start=start, end=end)
+events = select_events(in_scope, admin1=admin1, perpetrator_groups=perpetrator_groups)
 civilian = select_events(events, civilian_only=True)
-display(
-    Markdown(
-        f"**{len(events):,} events** ({len(civilian):,} with civilian victims, by {source.upper()}'s "
-        f"own rule) from {events['date_start'].min():%Y-%m-%d} to "
-        f"{events['date_start'].max():%Y-%m-%d}."
-    )
+skipped = {}
+window = (
+    f" between {start or 'the first event'} and {end or 'the last event'}" if start or end else ""
 )
+lines = [
+    f"**{len(events):,} events** in {md_escape(country)}{window} of the export's "
+    f"{len(export):,} ({len(civilian):,} with civilian victims, by {source.upper()}'s own rule)"
+    + (
+        f", from {events['date_start'].min():%Y-%m-%d} to {events['date_start'].max():%Y-%m-%d}."
+        if len(events)
+        else "."
+    )
+]
+if len(left_out):
+    lines.append("Left out of every number below:")
+    lines.extend(
+        f"- {row.n_rows:,} events "
+        + {
+            "other_country": f"in other countries ({md_escape(row.detail)})",
+            "before_start": f"dated {row.detail}",
+            "after_end": f"dated {row.detail}",
+        }[row.reason]
+        for row in left_out.itertuples()
+    )
+if len(in_scope) != len(events):
+    lines.append(
+        f"- {len(in_scope) - len(events):,} events outside the chosen regions or perpetrator groups"
+    )
+display(Markdown("\n".join(lines)))
+record("n_export_rows", len(export))
 record("n_events", len(events))
 record("n_civilian_events", len(civilian))
+record("left_out", left_out)
 
 # %% [markdown]
 # ## Civilian fatalities by perpetrator group
@@ -76,30 +106,45 @@ record(
     "fatalities_by_group",
     by_group.groupby("perpetrator_group", observed=True)["fatalities"].sum().to_dict(),
 )
-fig = plots.series_by_body(
-    by_group,
-    body="perpetrator_group",
-    value="fatalities",
-    low=None,
-    high=None,
-    arrival_date=arrival_date,
-    ylabel="civilian fatalities per period (count)",
-    title="Civilian fatalities by perpetrator group",
-    source=f"Source: {source.upper()} export {events_path}, events with civilian victims.",
-)
-fig
+if len(civilian):
+    display(
+        plots.series_by_body(
+            by_group,
+            body="perpetrator_group",
+            value="fatalities",
+            low=None,
+            high=None,
+            arrival_date=arrival_date,
+            ylabel="civilian fatalities per period (count)",
+            title="Civilian fatalities by perpetrator group",
+            source=f"Source: {source.upper()} export {events_path}, events with civilian victims.",
+        )
+    )
+else:
+    skipped["by_group"] = (
+        f"Not drawn: none of the {len(events):,} events in scope has civilian victims."
+    )
+    display(Markdown(skipped["by_group"]))
 
 # %% [markdown]
 # ## Events involving Wagner
 #
 # Events where any actor field names the Wagner Group, Africa Corps or other Russian forces
-# (as listed in `data/hand/actors.csv`).
+# where and when `data/hand/actors.csv` says they operated.
 
 # %%
 wagner = events[events["wagner_involved"].fillna(False).astype(bool)]
 wagner_by_period = aggregate_events(wagner, freq=freq, civilian_only=False)
 record("wagner_events", len(wagner))
-wagner_by_period[wagner_by_period["events"] > 0]
+if len(wagner):
+    display(wagner_by_period[wagner_by_period["events"] > 0])
+else:
+    display(
+        Markdown(
+            f"None of the {len(events):,} events in scope names the Wagner Group, Africa Corps "
+            "or Russian forces where and when they operated."
+        )
+    )
 
 # %% [markdown]
 # ## Interrupted time series of civilian fatalities
@@ -110,22 +155,35 @@ wagner_by_period[wagner_by_period["events"] > 0]
 
 # %%
 total = aggregate_events(events, freq=freq, civilian_only=True)
-fit = its_fit(total, date=arrival_date, count="fatalities", exposure="exposure_days", family=family)
-record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
-fit.summary_frame()
-
-# %%
-fig = plots.its_counterfactual(
-    fit.counterfactual(),
+fit = None
+skipped["its"] = before_after_gap(
+    total,
     date=arrival_date,
-    ylabel="civilian fatalities per period (count)",
-    title="Observed, fitted, and the series without the step",
-    source=f"Source: {source.upper()} export; model: analysis.its_fit ({family}).",
+    count="fatalities",
+    freq=freq,
+    what=f"the series of civilian fatalities per {PERIOD_WORDS[freq][:-1]}",
 )
-fig
+if skipped["its"] is None:
+    fit = its_fit(
+        total, date=arrival_date, count="fatalities", exposure="exposure_days", family=family
+    )
+    record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
+    display(fit.summary_frame())
+else:
+    display(Markdown(skipped["its"]))
 
 # %%
-fit.diagnostics()
+if fit is not None:
+    display(
+        plots.its_counterfactual(
+            fit.counterfactual(),
+            date=arrival_date,
+            ylabel="civilian fatalities per period (count)",
+            title="Observed, fitted, and the series without the step",
+            source=f"Source: {source.upper()} export; model: analysis.its_fit ({family}).",
+        )
+    )
+    display(fit.diagnostics())
 
 # %% [markdown]
 # ## Perpetrator shares before and after
@@ -137,15 +195,20 @@ fit.diagnostics()
 before, after = split_counts(
     civilian, date=arrival_date, by="perpetrator_group", value="fatalities"
 )
-shares = share_change(before, after)
-record("shares", shares[["group", "share_before", "share_after"]])
-fig = plots.perpetrator_shares(
-    shares,
-    title="Share of civilian fatalities by perpetrator group",
-    source=f"Source: {source.upper()} export, events with civilian victims.",
-)
-display(fig)
-shares
+skipped["shares"] = shares_gap(before, after, date=arrival_date)
+if skipped["shares"] is None:
+    shares = share_change(before, after)
+    record("shares", shares[["group", "share_before", "share_after"]])
+    display(
+        plots.perpetrator_shares(
+            shares,
+            title="Share of civilian fatalities by perpetrator group",
+            source=f"Source: {source.upper()} export, events with civilian victims.",
+        )
+    )
+    display(shares)
+else:
+    display(Markdown(skipped["shares"]))
 
 # %% [markdown]
 # ## Regions
@@ -154,15 +217,20 @@ shares
 
 # %%
 by_region = aggregate_events(events, freq=freq, by="admin1", civilian_only=True)
-fig = plots.region_month_heatmap(
-    by_region,
-    region="admin1",
-    value="fatalities",
-    arrival_date=arrival_date,
-    title="Civilian fatalities by region",
-    source=f"Source: {source.upper()} export, events with civilian victims.",
-)
-fig
+if len(civilian):
+    display(
+        plots.region_month_heatmap(
+            by_region,
+            region="admin1",
+            value="fatalities",
+            arrival_date=arrival_date,
+            title="Civilian fatalities by region",
+            source=f"Source: {source.upper()} export, events with civilian victims.",
+        )
+    )
+else:
+    display(Markdown("Not drawn: no event in scope has civilian victims."))
+record("skipped", {key: value for key, value in skipped.items() if value is not None})
 
 # %% [markdown]
 # ## Actor names the table did not recognise
@@ -186,11 +254,12 @@ unmatched_actors(events).head(25)
 # ## The data behind these numbers
 
 # %%
+span = id_span(events["event_id"])
 display(
     Markdown(
         f"- Export: {md_code(events_path)} ({source.upper()}), sha256 "
-        f"`{sha256_file(events_path)}`; {len(events):,} events, ids from "
-        f"{md_code(events['event_id'].min())} to {md_code(events['event_id'].max())}; "
-        "each event's `origin` column gives the file and line it was read from."
+        f"`{sha256_file(events_path)}`; {len(events):,} events in scope"
+        + (f", ids from {md_code(span[0])} to {md_code(span[1])}" if span else "")
+        + "; each event's `origin` column gives the file and line it was read from."
     )
 )

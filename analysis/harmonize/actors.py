@@ -15,22 +15,37 @@ The table has one row per name pattern:
     Russian forces.
 ``note``
     Why, with the source where there is one.
+``countries`` (optional)
+    Where the row applies: country names or ISO 3166 alpha-3 codes separated by ``;``,
+    compared with the event's ``country`` and ``iso3`` (see
+    :func:`analysis.harmonize.countries.country_mask`). Empty: everywhere.
+``start``, ``end`` (optional)
+    When the row applies: first and last day (``YYYY-MM-DD``, inclusive), compared with the
+    event's ``date_start``. Empty: open.
 
-A name takes the group of the first ``exact`` row that matches it; failing that, of the first
-``contains`` or ``regex`` row in the table's order (so specific patterns go above general ones).
-Associated-actor fields list several names separated by ``;``; each is matched on its own.
+A name takes the group of the first ``exact`` row that matches it and applies to the event;
+failing that, of the first ``contains`` or ``regex`` row in the table's order that does (so
+specific patterns go above general ones, and a scoped row above the general row for the same
+name). Associated-actor fields list several names separated by ``;``; each is matched on its
+own.
+
+Scoped rows are how one name means different things in different places: "Military Forces of
+Russia" in Mali from Wagner's arrival are the Wagner Group and its successor Africa Corps;
+elsewhere, or earlier, they are Russia's state forces.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
+from analysis.harmonize.countries import country_mask
 from analysis.harmonize.schema import PERPETRATOR_GROUPS, event_dtypes
 
 __all__ = [
@@ -43,6 +58,7 @@ __all__ = [
 
 ACTOR_FIELDS: tuple[str, ...] = ("actor1", "assoc_actor1", "actor2", "assoc_actor2")
 _COLUMNS = ("pattern", "match_type", "perpetrator_group", "wagner", "note")
+_SCOPE_COLUMNS = ("countries", "start", "end")
 _MATCH_TYPES = ("exact", "contains", "regex")
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0", ""}
@@ -66,15 +82,17 @@ def load_actor_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
     Returns
     -------
     pandas.DataFrame
-        Columns ``pattern``, ``match_type``, ``perpetrator_group``, ``wagner`` (bool), ``note``
-        and ``line`` (the row's line in the file), in the file's order.
+        Columns ``pattern``, ``match_type``, ``perpetrator_group``, ``wagner`` (bool), ``note``,
+        ``countries`` (text, empty for everywhere), ``start`` and ``end`` (``datetime64[s]``,
+        missing when open) and ``line`` (the row's line in the file), in the file's order.
 
     Raises
     ------
     DataError
         A missing column, an unknown match type or group, a ``wagner`` value that is not
-        true/false, a regular expression that does not compile, or a repeated pattern, naming
-        the line.
+        true/false, a regular expression that does not compile, a date that is not
+        ``YYYY-MM-DD`` or an end before the start, or a pattern repeated with the same scope,
+        naming the line.
     """
     source = Path(path) if path is not None else default_actor_table_path()
     try:
@@ -96,10 +114,14 @@ def load_actor_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
             column=missing[0],
             rule="required",
         )
-    frame = frame[list(_COLUMNS)].apply(lambda s: s.str.strip())
+    for column in _SCOPE_COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    frame = frame[[*_COLUMNS, *_SCOPE_COLUMNS]].apply(lambda s: s.str.strip())
     frame["line"] = np.arange(2, len(frame) + 2)
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str, str, str], int] = {}
     wagner = []
+    bounds: dict[str, list[object]] = {"start": [], "end": []}
     for row in frame.itertuples(index=False):
         where = {"file": source, "line": int(row.line)}
         if not row.pattern:
@@ -138,71 +160,178 @@ def load_actor_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
                     rule="regex",
                     **where,
                 ) from None
-        key = (row.match_type, row.pattern.lower())
+        for column in ("start", "end"):
+            text = getattr(row, column)
+            if not text:
+                bounds[column].append(pd.NaT)
+                continue
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    raise ValueError(text)
+                bounds[column].append(pd.Timestamp(text))
+            except ValueError:
+                raise DataError(
+                    f"{column} must be a date written YYYY-MM-DD (or empty), not {text!r}",
+                    column=column,
+                    rule="date",
+                    **where,
+                ) from None
+        if pd.notna(bounds["start"][-1]) and pd.notna(bounds["end"][-1]):
+            if bounds["end"][-1] < bounds["start"][-1]:
+                raise DataError(
+                    f"end ({row.end}) is before start ({row.start})",
+                    column="end",
+                    rule="date_order",
+                    **where,
+                )
+        countries = ";".join(part.strip() for part in row.countries.split(";") if part.strip())
+        key = (row.match_type, row.pattern.lower(), countries.casefold(), row.start, row.end)
         if key in seen:
             raise DataError(
-                f"pattern repeated (first on line {seen[key]})",
+                f"pattern repeated with the same scope (first on line {seen[key]})",
                 column="pattern",
                 rule="duplicate",
                 **where,
             )
         seen[key] = int(row.line)
     frame["wagner"] = np.array(wagner, dtype=bool)
-    return frame.reset_index(drop=True)
+    frame["countries"] = frame["countries"].map(
+        lambda text: ";".join(part.strip() for part in text.split(";") if part.strip())
+    )
+    for column in ("start", "end"):
+        frame[column] = pd.to_datetime(pd.Series(bounds[column], dtype="object")).astype(
+            "datetime64[s]"
+        )
+    return frame[[*_COLUMNS, *_SCOPE_COLUMNS, "line"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    group: str
+    wagner: bool
+    countries: tuple[str, ...]
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.countries) or self.start is not None or self.end is not None
+
+    def applies(self, country: object, iso3: object, date: object) -> bool:
+        """Whether the rule applies to one event (missing context: only unscoped rules)."""
+        if self.countries:
+            row = pd.DataFrame({"country": [country], "iso3": [iso3]})
+            if not any(country_mask(row, wanted)[0] for wanted in self.countries):
+                return False
+        if self.start is not None or self.end is not None:
+            if date is None or pd.isna(date):
+                return False
+            when = pd.Timestamp(date)
+            if self.start is not None and when < self.start:
+                return False
+            if self.end is not None and when > self.end:
+                return False
+        return True
+
+    def mask(self, events: pd.DataFrame) -> np.ndarray:
+        """Rows of ``events`` the rule applies to (no country or date column: none, if scoped)."""
+        keep = np.ones(len(events), dtype=bool)
+        if self.countries:
+            if "country" not in events and "iso3" not in events:
+                return np.zeros(len(events), dtype=bool)
+            keep &= np.logical_or.reduce([country_mask(events, c) for c in self.countries])
+        if self.start is not None or self.end is not None:
+            if "date_start" not in events:
+                return np.zeros(len(events), dtype=bool)
+            dates = pd.to_datetime(events["date_start"])
+            if self.start is not None:
+                keep &= (dates >= self.start).fillna(False).to_numpy(dtype=bool)
+            if self.end is not None:
+                keep &= (dates <= self.end).fillna(False).to_numpy(dtype=bool)
+        return keep
 
 
 class _Matcher:
-    """Matches single actor names against the table (memoised)."""
+    """Matches single actor names against the table (memoised).
+
+    For each name it lists the rules that could decide it: every matching rule up to and
+    including the first unscoped one (the group is the first of these that applies to the
+    event), and every later matching Wagner rule (for ``wagner_involved``).
+    """
 
     def __init__(self, table: pd.DataFrame) -> None:
-        exact = table[table["match_type"] == "exact"]
-        self._exact = {
-            p.strip().lower(): (g, bool(w))
-            for p, g, w in zip(
-                exact["pattern"], exact["perpetrator_group"], exact["wagner"], strict=True
+        if not set(_SCOPE_COLUMNS) <= set(table.columns):
+            table = table.assign(
+                **{c: "" if c == "countries" else pd.NaT for c in _SCOPE_COLUMNS if c not in table}
             )
-        }
-        self._others = [
-            (
-                re.compile(re.escape(p), re.IGNORECASE) if t == "contains" else re.compile(p),
-                g,
+        rules = [
+            _Rule(
+                str(g),
                 bool(w),
+                tuple(part for part in str(c or "").split(";") if part),
+                None if pd.isna(a) else pd.Timestamp(a),
+                None if pd.isna(b) else pd.Timestamp(b),
             )
-            for p, t, g, w in zip(
-                table["pattern"],
-                table["match_type"],
+            for g, w, c, a, b in zip(
                 table["perpetrator_group"],
                 table["wagner"],
+                table["countries"].fillna(""),
+                table["start"],
+                table["end"],
                 strict=True,
             )
+        ]
+        self.rules = rules
+        types = table["match_type"].tolist()
+        patterns = table["pattern"].tolist()
+        self._exact: list[tuple[str, int]] = [
+            (p.strip().lower(), i)
+            for i, (p, t) in enumerate(zip(patterns, types, strict=True))
+            if t == "exact"
+        ]
+        self._others = [
+            (re.compile(re.escape(p), re.IGNORECASE) if t == "contains" else re.compile(p), i)
+            for i, (p, t) in enumerate(zip(patterns, types, strict=True))
             if t != "exact"
         ]
-        self._wagner_exact = {p for p, (_, w) in self._exact.items() if w}
-        self._wagner_others = [regex for regex, _, w in self._others if w]
-        self._memo: dict[str, tuple[str, bool] | None] = {}
+        self._memo: dict[str, tuple[int, ...]] = {}
 
-    def name(self, name: str) -> tuple[str, bool] | None:
-        """``(group, names_russians)``: the group of the first matching row; whether *any*
-        Wagner/Russian row matches (so "Government of Mali, Wagner Group" counts)."""
-        if name in self._memo:
-            return self._memo[name]
+    def candidates(self, name: str) -> tuple[int, ...]:
+        """Indices of the rules that can decide ``name`` (see the class docstring)."""
+        found = self._memo.get(name)
+        if found is not None:
+            return found
         key = name.strip().lower()
-        found = self._exact.get(key)
-        if found is None:
-            for regex, group, wagner in self._others:
-                if regex.search(name):
-                    found = (group, wagner)
-                    break
-        if found is not None and not found[1]:
-            russians = key in self._wagner_exact or any(
-                regex.search(name) for regex in self._wagner_others
-            )
-            found = (found[0], russians)
-        self._memo[name] = found
-        return found
+        matching = [i for pattern, i in self._exact if pattern == key]
+        matching += [i for regex, i in self._others if regex.search(name)]
+        out: list[int] = []
+        settled = False
+        for i in matching:
+            rule = self.rules[i]
+            if not settled:
+                out.append(i)
+                settled = not rule.scoped
+            elif rule.wagner:
+                out.append(i)
+        result = tuple(out)
+        self._memo[name] = result
+        return result
 
-    def cell(self, value: str) -> list[tuple[str, tuple[str, bool] | None]]:
-        return [(part, self.name(part)) for part in _split(value)]
+    def name(
+        self, name: str, country: object = None, iso3: object = None, date: object = None
+    ) -> tuple[str, bool] | None:
+        """``(group, names_russians)`` of one name for one event's country and date, or
+        ``None`` when no row applies. ``names_russians``: whether *any* applicable Wagner row
+        matches (so "Government of Mali, Wagner Group" counts)."""
+        applicable = [
+            i for i in self.candidates(name) if self.rules[i].applies(country, iso3, date)
+        ]
+        if not applicable:
+            return None
+        return self.rules[applicable[0]].group, any(self.rules[i].wagner for i in applicable)
+
+    def cell(self, value: str) -> list[tuple[str, tuple[int, ...]]]:
+        return [(part, self.candidates(part)) for part in _split(value)]
 
 
 def _split(value: object) -> list[str]:
@@ -218,29 +347,83 @@ def _table(table: str | os.PathLike[str] | pd.DataFrame | None) -> pd.DataFrame:
 
 
 def match_actor(
-    name: str, *, table: str | os.PathLike[str] | pd.DataFrame | None = None
+    name: str,
+    *,
+    table: str | os.PathLike[str] | pd.DataFrame | None = None,
+    country: str | None = None,
+    date: object = None,
 ) -> tuple[str, bool] | None:
-    """``(perpetrator_group, wagner)`` for one actor name, or ``None`` if the table misses it."""
-    return _Matcher(_table(table)).name(name)
+    """``(perpetrator_group, wagner)`` for one actor name, or ``None`` if no row applies.
+
+    ``country`` (a name or alpha-3 code) and ``date`` place the event; rows scoped to
+    countries or dates apply only when the event is placed inside their scope.
+
+    Examples
+    --------
+    >>> match_actor("Government of Russia (Soviet Union)", country="Russia", date="2002-05-01")
+    ('other', False)
+    >>> match_actor("Government of Russia (Soviet Union)", country="Mali", date="2023-03-01")
+    ('wagner', True)
+    """
+    return _Matcher(_table(table)).name(name, country, country, date)
+
+
+class _Context:
+    """Which rows of an event table each scoped rule applies to (computed once per rule)."""
+
+    def __init__(self, events: pd.DataFrame, matcher: _Matcher) -> None:
+        self.events = events
+        self.matcher = matcher
+        self._masks: dict[int, np.ndarray] = {}
+
+    def mask(self, rule: int, rows: np.ndarray) -> np.ndarray:
+        if not self.matcher.rules[rule].scoped:
+            return np.ones(len(rows), dtype=bool)
+        if rule not in self._masks:
+            self._masks[rule] = self.matcher.rules[rule].mask(self.events)
+        return self._masks[rule][rows]
 
 
 def _per_category(
-    series: pd.Series, matcher: _Matcher, position: dict[str, int]
+    series: pd.Series, matcher: _Matcher, position: dict[str, int], context: _Context
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each row: the group code of its first name (-1 if none), and whether any name in it
-    designates Wagner or other Russian forces. Work is per distinct value, not per row."""
+    designates Wagner or other Russian forces where and when the row applies. Work is per
+    distinct value, and per row only for values that a scoped rule matches."""
     cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
     categories = cat.cat.categories
     codes = cat.cat.codes.to_numpy()
     first_group = np.full(len(categories) + 1, -1, dtype=np.int8)
     any_wagner = np.zeros(len(categories) + 1, dtype=bool)
+    scoped: list[tuple[int, list[tuple[str, tuple[int, ...]]]]] = []
     for i, value in enumerate(categories):
         found = matcher.cell(value)
-        if found and found[0][1] is not None:
-            first_group[i] = position[found[0][1][0]]
-        any_wagner[i] = any(m is not None and m[1] for _, m in found)
+        if any(matcher.rules[r].scoped for _, rules in found for r in rules):
+            scoped.append((i, found))
+            continue
+        if found and found[0][1]:
+            first_group[i] = position[matcher.rules[found[0][1][0]].group]
+        any_wagner[i] = any(matcher.rules[r].wagner for _, rules in found for r in rules)
     # code -1 (missing) indexes the last slot: no group, no Wagner
-    return first_group[codes], any_wagner[codes]
+    group, wagner = first_group[codes], any_wagner[codes]
+    for i, found in scoped:
+        rows = np.flatnonzero(codes == i)
+        if not len(rows):
+            continue
+        decided = np.zeros(len(rows), dtype=bool)
+        chosen = np.full(len(rows), -1, dtype=np.int8)
+        for r in found[0][1] if found else ():
+            applies = context.mask(r, rows) & ~decided
+            chosen[applies] = position[matcher.rules[r].group]
+            decided |= applies
+        named = np.zeros(len(rows), dtype=bool)
+        for _, rules in found:
+            for r in rules:
+                if matcher.rules[r].wagner:
+                    named |= context.mask(r, rows)
+        group[rows] = chosen
+        wagner[rows] = named
+    return group, wagner
 
 
 def harmonize_actors(
@@ -274,6 +457,7 @@ def harmonize_actors(
     where any actor field names them.
     """
     matcher = _Matcher(_table(table))
+    context = _Context(events, matcher)
     n = len(events)
     dtype = event_dtypes()["perpetrator_group"]
     position = {name: i for i, name in enumerate(dtype.categories)}
@@ -282,7 +466,7 @@ def harmonize_actors(
     for field in ACTOR_FIELDS:
         if field not in events:
             continue
-        first, any_wagner = _per_category(events[field], matcher, position)
+        first, any_wagner = _per_category(events[field], matcher, position, context)
         wagner |= any_wagner
         if field == "actor1":
             codes = first
@@ -328,10 +512,10 @@ def unmatched_actors(
         if field not in events:
             continue
         series = events[field]
-        cat = series.astype("category")
+        cat = series.astype("category").cat.remove_unused_categories()
         codes = cat.cat.codes.to_numpy()
         for i, value in enumerate(cat.cat.categories):
-            missing = [name for name, m in matcher.cell(value) if m is None]
+            missing = [name for name, rules in matcher.cell(value) if not rules]
             if not missing:
                 continue
             rows = positions[codes == i]

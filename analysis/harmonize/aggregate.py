@@ -105,12 +105,21 @@ def aggregate_events(
     is not split). Totals are preserved: ``events`` sums to the number of included events and
     ``fatalities`` to their fatalities.
 
+    *Aggregates.* Given the monthly aggregates of :func:`analysis.read_hdx_aggregates` instead of
+    events, the series is built by :func:`analysis.harmonize.monthly.aggregate_series` (months,
+    quarters or years; ``civilian_only`` keeps the ``civilian_targeting`` indicator, and
+    otherwise the table must hold one indicator).
+
     Examples
     --------
     >>> monthly = aggregate_events(events, civilian_only=True, by="perpetrator_group")  # doctest: +SKIP
     >>> before_after(monthly[monthly.perpetrator_group == "state_forces_with_foreign"],
     ...              date="2021-12-01", count="fatalities")  # doctest: +SKIP
     """
+    if {"indicator", "month"} <= set(events.columns) and "date_start" not in events.columns:
+        return _from_aggregates(
+            events, freq=freq, by=by, civilian_only=civilian_only, start=start, end=end
+        )
     if freq not in _FREQS:
         raise ValueError(f"freq must be one of {list(_FREQS)}, not {freq!r}")
     if fatalities not in _FATALITY_COLUMNS:
@@ -206,3 +215,35 @@ def aggregate_events(
     out["period_end"] = out["period_end"].astype("datetime64[s]")
     out = out.sort_values([*groups, "period_start"], kind="stable", na_position="last")
     return out[columns].reset_index(drop=True)
+
+
+def _from_aggregates(
+    aggregates: pd.DataFrame,
+    *,
+    freq: str,
+    by: str | Sequence[str] | None,
+    civilian_only: bool,
+    start: object,
+    end: object,
+) -> pd.DataFrame:
+    """:func:`aggregate_events` on HDX/HAPI aggregates (see its Notes)."""
+    from analysis.harmonize.monthly import aggregate_series
+
+    present = sorted(str(v) for v in pd.unique(aggregates["indicator"].dropna()))
+    if civilian_only:
+        indicator = "civilian_targeting"
+    elif len(present) > 1:
+        raise ValueError(
+            f"the aggregates hold several indicators {present}, which overlap; choose one with "
+            "aggregate_series(..., indicator=...) or civilian_only=True"
+        )
+    else:
+        indicator = present[0] if present else None
+    return aggregate_series(
+        aggregates,
+        indicator=indicator,
+        freq=freq,
+        by=by,
+        start=start,
+        end=end,  # type: ignore[arg-type]
+    )

@@ -280,15 +280,22 @@ class NotebookSpec:
     """The parameters of one notebook and the rules that tie them together.
 
     ``rules`` are functions of the validated values returning an error message or ``None``.
-    ``uses_events`` says whether the notebook reads an event export (``events_path``) rather
-    than the evidence table.
+    ``input_param`` names the parameter holding the data file the notebook reads
+    (``events_path`` for an event export, ``aggregates_path`` for HDX aggregates) when it
+    reads one rather than the evidence table; ``input_role`` says what that file is.
     """
 
     name: str
     title: str
     params: tuple[Param, ...]
     rules: tuple[Rule, ...] = field(default=())
-    uses_events: bool = False
+    input_param: str | None = None
+    input_role: str = ""
+
+    @property
+    def uses_events(self) -> bool:
+        """Whether the notebook reads a data file of its own instead of the evidence table."""
+        return self.input_param is not None
 
     def __post_init__(self) -> None:
         names = [param.name for param in self.params]
@@ -449,6 +456,13 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     help="the export file",
                 ),
                 Param("source", "str", "acled", allowed=("acled", "ucdp"), help="export format"),
+                Param(
+                    "country",
+                    "str",
+                    "Mali",
+                    pattern=r"\S.*",
+                    help="country kept, by name or ISO 3166 alpha-3 code (others are counted)",
+                ),
                 Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
                 Param("start", "date | None", None, help="first day (None: the export's first)"),
                 Param("end", "date | None", None, help="last day (None: the export's last)"),
@@ -464,7 +478,50 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                 ),
             ),
             rules=(_order("start", "end"), _inside("arrival_date", "start", "end")),
-            uses_events=True,
+            input_param="events_path",
+            input_role="event export",
+        ),
+        NotebookSpec(
+            "aggregate_trends",
+            "Monthly aggregates (HDX, HAPI) before and after the arrival date",
+            (
+                Param(
+                    "aggregates_path",
+                    "path",
+                    None,
+                    required=True,
+                    exists="file",
+                    help="the HDX workbook or HAPI CSV",
+                ),
+                Param(
+                    "indicator",
+                    "str",
+                    "auto",
+                    allowed=("auto", "political_violence", "civilian_targeting", "demonstrations"),
+                    help="which counts (auto: the file's only one, else civilian targeting)",
+                ),
+                Param(
+                    "country",
+                    "str",
+                    "Mali",
+                    pattern=r"\S.*",
+                    help="country kept, by name or ISO 3166 alpha-3 code (others are counted)",
+                ),
+                Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
+                Param("start", "date | None", None, help="first month (None: the file's first)"),
+                Param("end", "date | None", None, help="last month (None: the file's last)"),
+                Param("freq", "str", "MS", allowed=("MS", "QS", "YS"), help="period length"),
+                Param(
+                    "family",
+                    "str",
+                    "quasipoisson",
+                    allowed=_FAMILIES,
+                    help="count model of the fits",
+                ),
+            ),
+            rules=(_order("start", "end"), _inside("arrival_date", "start", "end")),
+            input_param="aggregates_path",
+            input_role="aggregate table",
         ),
     )
 }

@@ -10,9 +10,13 @@ A suite file is a YAML list. Each item is one of:
     the evidence table; ``{incident_id}`` in the name is replaced by the id.
 
 ``{notebook: event_trends, when: event_export, name: event_trends, parameters: {...}}``
-    Joins only when an event export sits in ``data/raw/acled/`` or ``data/raw/ucdp/``: one report
-    per export, with ``events_path`` and ``source`` filled in. Without one, the index says how
-    to add one.
+    Joins only when an ACLED or UCDP event export sits anywhere under ``data/raw/`` (recognised
+    by its content, not its folder or name): one report per export, with ``events_path`` and
+    ``source`` filled in. Without one, the index says how to add one; a file there that no
+    reader takes is listed in the index with what it looks like.
+
+``{notebook: aggregate_trends, when: aggregate_export, name: aggregate_trends}``
+    The same for HDX/HAPI monthly aggregate tables (``aggregates_path`` filled in).
 
 Every report name is sanitised (letters, digits, ``.``, ``_``, ``-``), so no name or parameter
 can make the runner write outside the output folder.
@@ -41,11 +45,12 @@ __all__ = [
     "safe_name",
     "adhoc_name",
     "find_event_exports",
+    "find_aggregate_files",
+    "find_exports",
     "incidents_with_min_bodies",
     "job_inputs",
 ]
 
-EXPORT_SUFFIXES = (".csv", ".json", ".xlsx", ".xls", ".parquet", ".zip", ".rds", ".rda", ".rdata")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 100
 
@@ -123,8 +128,8 @@ def job_inputs(notebook: str, parameters: Mapping[str, object]) -> list[tuple[Pa
     """
     spec = get_spec(notebook)
     files: list[tuple[Path, str]] = []
-    if spec.uses_events:
-        files.append((Path(str(parameters["events_path"])), "event export"))
+    if spec.input_param is not None:
+        files.append((Path(str(parameters[spec.input_param])), spec.input_role))
     else:
         folder = parameters.get("tallies_dir")
         tallies = Path(str(folder)) if folder else paths.tallies_dir()
@@ -143,15 +148,54 @@ def _files(folder: Path, pattern: str) -> list[Path]:
     )
 
 
-def find_event_exports(raw: Path | None = None) -> list[tuple[Path, str]]:
-    """Event exports the user put in ``data/raw/acled/`` or ``data/raw/ucdp/``: ``(file, source)``."""
+def find_exports(raw: Path | None = None) -> list[tuple[Path, str | None, str]]:
+    """Every file under ``data/raw/`` (any depth) with the reader its content calls for.
+
+    Returns
+    -------
+    list of (path, source, reason)
+        ``source`` is ``"acled"``, ``"ucdp"`` or ``"hdx"`` (see
+        :func:`analysis.sources.formats.detect_source`), or ``None`` for a file no reader
+        takes, with ``reason`` saying what it looks like. Sorted by path; hidden files and
+        ``README.md`` are skipped.
+    """
+    from analysis.errors import DataError
+    from analysis.sources.formats import ACCEPTED, detect_source, sniff_format
+
     raw = raw if raw is not None else paths.raw_dir()
-    found = []
-    for source in ("acled", "ucdp"):
-        for path in _files(raw / source, "*"):
-            if path.suffix.lower() in EXPORT_SUFFIXES:
-                found.append((path, source))
+    if not raw.is_dir():
+        return []
+    found: list[tuple[Path, str | None, str]] = []
+    for path in sorted(raw.rglob("*")):
+        relative = path.relative_to(raw)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.name == "README.md":
+            continue
+        source = detect_source(path)
+        reason = ""
+        if source is None:
+            try:
+                sniffed = sniff_format(path)
+                reason = (
+                    f"a {sniffed.format} table that is not an ACLED, UCDP or HDX export "
+                    f"(accepted: {ACCEPTED})"
+                )
+            except DataError as error:
+                reason = error.message
+        found.append((path, source, reason))
     return found
+
+
+def find_event_exports(raw: Path | None = None) -> list[tuple[Path, str]]:
+    """Event exports under ``data/raw/`` (any folder), recognised by content: ``(file, source)``
+    with source ``"acled"`` or ``"ucdp"``."""
+    return [(p, s) for p, s, _ in find_exports(raw) if s in ("acled", "ucdp")]
+
+
+def find_aggregate_files(raw: Path | None = None) -> list[Path]:
+    """HDX/HAPI aggregate tables under ``data/raw/`` (any folder), recognised by content."""
+    return [p for p, s, _ in find_exports(raw) if s == "hdx"]
 
 
 def incidents_with_min_bodies(min_bodies: int, tallies_dir: Path | None = None) -> list[str]:
@@ -213,7 +257,13 @@ def load_suite(
         raise ParameterError(f"{suite_path}: not valid YAML: {error}") from None
     if not isinstance(items, list):
         raise ParameterError(f"{suite_path}: a suite file is a YAML list of reports")
-    return expand_suite(items, origin=str(suite_path), raw_dir=raw_dir, tallies_dir=tallies_dir)
+    return expand_suite(
+        items,
+        origin=str(suite_path),
+        raw_dir=raw_dir,
+        tallies_dir=tallies_dir,
+        base_dir=suite_path.resolve().parent,
+    )
 
 
 def _suite_loader() -> type:
@@ -239,6 +289,21 @@ def _suite_loader() -> type:
 
 
 _KEYS = {"name", "notebook", "parameters", "foreach", "when"}
+#: ``when`` conditions -> the note shown when nothing matches
+_WHEN = {
+    "event_export": (
+        "not rendered: no ACLED or UCDP event export found under data/raw/. Put an export "
+        "there (any folder; CSV, xlsx, parquet, JSON, R data, gzip or zip; see "
+        "data/raw/README.md) and run `make report` again, or run `tallies report --notebook "
+        "event_trends -p events_path=PATH -p source=acled`."
+    ),
+    "aggregate_export": (
+        "not rendered: no HDX or HAPI aggregate table found under data/raw/. Put ACLED's "
+        "monthly aggregates from HDX (the .xlsx workbook) or a HAPI conflict-event CSV there "
+        "and run `make report` again, or run `tallies report --notebook aggregate_trends -p "
+        "aggregates_path=PATH`."
+    ),
+}
 
 
 def expand_suite(
@@ -247,10 +312,15 @@ def expand_suite(
     origin: str = "suite",
     raw_dir: Path | None = None,
     tallies_dir: Path | None = None,
+    base_dir: Path | None = None,
 ) -> Suite:
-    """Expand and validate suite items (see the module docstring for their forms)."""
+    """Expand and validate suite items (see the module docstring for their forms).
+
+    Relative paths in parameters are resolved against ``base_dir``: the suite file's folder
+    when read by :func:`load_suite` (default: the current directory).
+    """
     suite = Suite()
-    base_dir = paths.project_root()
+    base_dir = base_dir if base_dir is not None else Path.cwd()
     for number, item in enumerate(items, start=1):
         where = f"{origin}: item {number}"
         if not isinstance(item, dict):
@@ -272,7 +342,7 @@ def expand_suite(
             raise ParameterError(f"{where}: 'name' must be text")
         try:
             for params, job_name in _instances(
-                item, notebook, name, parameters, where, raw_dir, tallies_dir, suite
+                item, notebook, name, parameters, where, raw_dir, tallies_dir, suite, base_dir
             ):
                 suite.jobs.append(make_job(notebook, params, name=job_name, base_dir=base_dir))
         except ParameterError as error:
@@ -297,6 +367,7 @@ def _instances(
     raw_dir: Path | None,
     tallies_dir: Path | None,
     suite: Suite,
+    base_dir: Path,
 ) -> list[tuple[dict[str, object], str]]:
     foreach, when = item.get("foreach"), item.get("when")
     if foreach is not None and when is not None:
@@ -310,7 +381,7 @@ def _instances(
         if "incident_id" in parameters:
             raise ParameterError(f"{where}: foreach sets incident_id; do not give it too")
         folder = parameters.get("tallies_dir")
-        source = Path(str(folder)) if folder else tallies_dir
+        source = (base_dir / str(folder)).resolve() if folder else tallies_dir
         try:
             incidents = incidents_with_min_bodies(minimum, source)
         except (AnalysisError, OSError) as error:
@@ -325,27 +396,32 @@ def _instances(
             for incident in incidents
         ]
     if when is not None:
-        if when != "event_export":
-            raise ParameterError(f"{where}: 'when' supports only event_export")
-        exports = find_event_exports(raw_dir)
-        if not exports:
-            suite.notes.append(
-                SuiteNote(
-                    name,
-                    notebook,
-                    "not rendered: no event export found in data/raw/acled/ or data/raw/ucdp/. "
-                    "Put an ACLED or UCDP GED export there (see data/raw/README.md) and run "
-                    "`make report` again, or run `tallies report --notebook event_trends "
-                    "-p events_path=PATH -p source=acled`.",
+        if when not in _WHEN:
+            raise ParameterError(f"{where}: 'when' supports only {' or '.join(_WHEN)}")
+        raw = raw_dir if raw_dir is not None else paths.raw_dir()
+        found = find_exports(raw)
+        if when == "event_export":
+            for path, _, reason in (f for f in found if f[1] is None):
+                suite.notes.append(
+                    SuiteNote(
+                        safe_name(f"unread-{path.relative_to(raw)}"),
+                        notebook,
+                        f"data/raw/{path.relative_to(raw).as_posix()} was not read: {reason}",
+                    )
                 )
-            )
+        wanted = ("acled", "ucdp") if when == "event_export" else ("hdx",)
+        exports = [(path, source) for path, source, _ in found if source in wanted]
+        if not exports:
+            suite.notes.append(SuiteNote(name, notebook, _WHEN[when]))
             return []
+        input_param = get_spec(notebook).input_param or "events_path"
         several = len(exports) > 1
-        return [
-            (
-                {**parameters, "events_path": str(path), "source": source},
-                f"{name}-{source}-{path.stem}" if several else name,
-            )
-            for path, source in exports
-        ]
+        instances = []
+        for path, source in exports:
+            values = {**parameters, input_param: str(path)}
+            if when == "event_export":
+                values["source"] = source
+            label = path.relative_to(raw).with_suffix("").as_posix()
+            instances.append((values, safe_name(f"{name}-{label}") if several else name))
+        return instances
     return [(parameters, name)]

@@ -52,6 +52,9 @@ __all__ = [
     "parse_floats",
     "origin_array",
     "sniff_kind",
+    "header_cells",
+    "is_hxl_row",
+    "drop_hxl_row",
 ]
 
 _CHUNK = 1 << 22
@@ -98,6 +101,8 @@ class RawFile:
     def __init__(self, path: Path, head: bytes, stat: os.stat_result) -> None:
         self.path = path
         self.head = head
+        #: the CSV field delimiter (set from the content by analysis.sources.formats)
+        self.delimiter = ","
         self.stat = stat
         self._sha: Future[tuple[str, int]] | None = None
         self.hash_started: float | None = None
@@ -369,6 +374,46 @@ def _record_lines(path: Path) -> np.ndarray:
     return np.searchsorted(newlines, starts[keep]) + 1
 
 
+def is_hxl_row(cells: Iterable[object]) -> bool:
+    """Whether a row is an HXL hashtag row: every non-empty cell starts with ``#``, and one does.
+
+    Examples
+    --------
+    >>> is_hxl_row(["#event+code", "", "#date+occurred"]), is_hxl_row(["#1", "Gao"])
+    (True, False)
+    """
+    values = ["" if c is None else str(c).strip() for c in cells]
+    values = ["" if v in ("nan", "None", "<NA>", "NaT") else v for v in values]
+    return any(v.startswith("#") for v in values) and all(
+        not v or v.startswith("#") for v in values
+    )
+
+
+def drop_hxl_row(frame: object) -> tuple[object, bool]:
+    """A pandas frame without its first row when that row is an HXL hashtag row.
+
+    Returns the frame (column types re-inferred once the tags are gone) and whether a row was
+    dropped.
+    """
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    if len(frame) and is_hxl_row(frame.iloc[0].tolist()):
+        rest = frame.iloc[1:].reset_index(drop=True).infer_objects()
+        for column in rest.columns:
+            if rest[column].dtype == object:
+                converted = pd.to_numeric(rest[column], errors="coerce")
+                if converted.notna().sum() == rest[column].notna().sum() and len(rest):
+                    rest[column] = converted
+        return rest, True
+    return frame, False
+
+
+def header_cells(raw: RawFile) -> list[str]:
+    """The header row's cells, as written (the file's delimiter, quotes respected)."""
+    return _header(raw)
+
+
 def _header(raw: RawFile) -> list[str]:
     head = raw.head[len(_BOM) :] if raw.head.startswith(_BOM) else raw.head
     try:
@@ -377,7 +422,7 @@ def _header(raw: RawFile) -> list[str]:
         if exc.start < len(head) - 4:
             check_utf8(raw)
         text = head[: exc.start].decode("utf-8")
-    first = next(csv.reader(io.StringIO(text)), None)
+    first = next(csv.reader(io.StringIO(text), delimiter=raw.delimiter), None)
     if not first or not any(cell.strip() for cell in first):
         raise DataError("the file has no header row", file=raw.path, line=1, rule="empty")
     return first
@@ -487,7 +532,9 @@ def read_csv_columns(
                 raw.path,
                 read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
                 parse_options=pv.ParseOptions(
-                    newlines_in_values=True, invalid_row_handler=_on_invalid
+                    delimiter=raw.delimiter,
+                    newlines_in_values=True,
+                    invalid_row_handler=_on_invalid,
                 ),
                 convert_options=pv.ConvertOptions(
                     column_types={
@@ -551,11 +598,7 @@ def _quiet_invalid_rows() -> tuple[Callable[..., object], list[object]]:
 
 
 def _first_row_is_hxl(batch: pa.RecordBatch) -> bool:
-    first = batch.slice(0, 1).to_pylist()[0]
-    values = [str(v).strip() for v in first.values()]
-    return any(v.startswith("#") for v in values) and all(
-        not v or v.startswith("#") for v in values
-    )
+    return is_hxl_row(batch.slice(0, 1).to_pylist()[0].values())
 
 
 def read_csv_text(
@@ -582,13 +625,10 @@ def read_csv_text(
 
 def _row_is_hxl(raw: RawFile, names: list[str]) -> bool:
     head = raw.head[len(_BOM) :] if raw.head.startswith(_BOM) else raw.head
-    rows = csv.reader(io.StringIO(head.decode("utf-8", errors="replace")))
+    rows = csv.reader(io.StringIO(head.decode("utf-8", errors="replace")), delimiter=raw.delimiter)
     next(rows, None)
     second = next(rows, None)
-    if not second:
-        return False
-    cells = [cell.strip() for cell in second]
-    return any(c.startswith("#") for c in cells) and all(not c or c.startswith("#") for c in cells)
+    return bool(second) and is_hxl_row(second)
 
 
 def _translate(
@@ -863,6 +903,9 @@ def json_table(
             if key not in names:
                 name = normalise_name(str(key))
                 names[key] = (aliases or {}).get(name, name)
+    base = 0
+    if records and isinstance(records[0], dict) and is_hxl_row(records[0].values()):
+        records, base = records[1:], 1  # an HXL record (tags only) is not an event
     columns: dict[str, list[str]] = {name: [] for name in names.values()}
     for record in records:
         for key, name in names.items():
@@ -870,19 +913,30 @@ def json_table(
             columns[name].append("" if value is None else str(value))
     table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
     return CsvTable(
-        raw, table, list(columns), 1, False, None, record_label="data", n_rows=table.num_rows
+        raw,
+        table,
+        list(columns),
+        1,
+        bool(base),
+        None,
+        record_label="data",
+        record_base=base,
+        n_rows=table.num_rows,
     )
 
 
 def frame_table(raw: RawFile, frame: object, *, label: str, base: int = 1) -> CsvTable:
     """A pandas DataFrame (e.g. from an R data file) as a text table, as if read from CSV.
 
-    Whole-number floats are written without ``.0``; datetimes as ``YYYY-MM-DD``; missing values
+    An HXL hashtag first row is dropped (``base`` then counts it). Whole-number floats are written without ``.0``; datetimes as ``YYYY-MM-DD``; missing values
     become empty strings.
     """
     import pandas as pd
 
     assert isinstance(frame, pd.DataFrame)
+    frame, hxl = drop_hxl_row(frame)
+    assert isinstance(frame, pd.DataFrame)
+    base += int(hxl)
     columns: dict[str, pa.Array] = {}
     for key in frame.columns:
         series = frame[key]
@@ -911,7 +965,7 @@ def frame_table(raw: RawFile, frame: object, *, label: str, base: int = 1) -> Cs
         table,
         list(columns),
         1,
-        False,
+        hxl,
         None,
         record_label=label,
         record_base=base,

@@ -37,6 +37,7 @@ from analysis.harmonize.schema import (
 )
 from analysis.sources import _tabular as tab
 from analysis.sources.cache import EarlyWrite, cached_frame
+from analysis.sources.formats import Sniffed, frame_input, open_input
 
 __all__ = ["read_acled", "read_deletions", "OLD_EVENT_TYPES"]
 
@@ -365,12 +366,27 @@ def _finish(frame: pd.DataFrame, table: tab.CsvTable) -> pd.DataFrame:
     return _deduplicate(frame, {table.raw.name: table.raw.path})
 
 
-def _parse_file(raw: tab.RawFile, early: EarlyWrite | None = None) -> pd.DataFrame:
-    if raw.path.suffix.lower() == ".json" or raw.head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (
-        b"{",
-        b"[",
-    ):
-        meta = _json_table(raw)
+def _parse_file(
+    raw: tab.RawFile, sniffed: Sniffed, early: EarlyWrite | None = None
+) -> pd.DataFrame:
+    if sniffed.format in ("rda", "rds"):
+        raise DataError(
+            "an R data file, the form UCDP publishes; an ACLED export is CSV, xlsx, parquet or "
+            "the API's JSON (read UCDP files with read_ucdp_ged)",
+            file=raw.path,
+            rule="wrong_kind",
+        )
+    if sniffed.format in ("json", "xlsx", "parquet"):
+        meta = (
+            _json_table(raw)
+            if sniffed.format == "json"
+            else frame_input(raw, sniffed, wanted={"event_id_cnty", "event_date"})
+        )
+        if meta.table is not None and sniffed.format != "json":
+            meta.table = meta.table.rename_columns(
+                [_ALIASES.get(name, name) for name in meta.table.column_names]
+            )
+            meta.columns = meta.table.column_names
         _require(meta)
         columns = {k: pa.chunked_array([v]) for k, v in _convert(meta.whole()).items()}
     else:
@@ -601,11 +617,13 @@ def _restore(frame: pd.DataFrame) -> pd.DataFrame:
     return check_events(conform_events(frame))
 
 
-def _read_one(raw: tab.RawFile, *, cache: bool, cache_dir: PathLike | None) -> pd.DataFrame:
+def _read_one(
+    raw: tab.RawFile, sniffed: Sniffed, *, cache: bool, cache_dir: PathLike | None
+) -> pd.DataFrame:
     return cached_frame(
         "acled",
         raw,
-        lambda early: _parse_file(raw, early),
+        lambda early: _parse_file(raw, sniffed, early),
         restore=_restore,
         options={"name": raw.name},
         cache=cache,
@@ -627,8 +645,11 @@ def read_acled(
     Parameters
     ----------
     path_or_paths
-        A CSV export (any generation, dyadic or monadic, with or without the HXL row) or the
-        JSON the ACLED API returns; or a list of them, concatenated.
+        An export (any generation, dyadic or monadic, with or without the HXL row) as CSV
+        (comma, semicolon or tab separated; plain, gzip-compressed or alone in a zip), as an
+        Excel workbook or parquet file, or the JSON the ACLED API returns; or a list of them,
+        concatenated. The form is read from the content, not the file name
+        (:func:`analysis.sources.formats.sniff_format`).
     deletions
         Events ACLED has deleted since the export: a path to ACLED's deleted-events CSV (column
         ``event_id_cnty``) or a collection of event ids. Matching events are dropped.
@@ -690,9 +711,9 @@ def read_acled(
     frames = []
     by_name: dict[str, Path] = {}
     for path in paths:
-        raw = tab.scan_file(path)
+        raw, sniffed = open_input(path, cache_dir=cache_dir)
         by_name[raw.name] = raw.path
-        frames.append(_read_one(raw, cache=cache, cache_dir=cache_dir))
+        frames.append(_read_one(raw, sniffed, cache=cache, cache_dir=cache_dir))
     if len(frames) == 1:
         events = frames[0]  # duplicates within a file were resolved when it was parsed
     else:

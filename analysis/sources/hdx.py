@@ -25,6 +25,7 @@ from analysis.errors import DataError
 from analysis.harmonize.schema import HDX_COLUMNS, check_hdx
 from analysis.sources import _tabular as tab
 from analysis.sources.cache import cached_frame
+from analysis.sources.formats import Sniffed, open_input
 
 __all__ = ["read_hdx_aggregates", "Indicator"]
 
@@ -94,7 +95,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _counts(
-    values: pd.Series, *, column: str, path: Path, sheet: str, required: bool
+    values: pd.Series, *, column: str, path: Path, sheet: str, required: bool, first: int = 2
 ) -> np.ndarray:
     numeric = pd.to_numeric(values, errors="coerce")
     number = numeric.to_numpy(dtype="float64", na_value=np.nan)
@@ -115,7 +116,7 @@ def _counts(
         raise DataError(
             f"sheet {sheet!r}: {problem}; expected a non-negative whole number",
             file=path,
-            line=row + 2,
+            line=row + first,
             column=column,
             rule="count",
         )
@@ -123,8 +124,10 @@ def _counts(
 
 
 def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
-    frame = sheet.copy()
+    frame, hxl = tab.drop_hxl_row(sheet.copy())
+    assert isinstance(frame, pd.DataFrame)
     frame.columns = [tab.normalise_name(str(c)) for c in frame.columns]
+    first = 2 + int(hxl)  # the sheet's row of the first data row (the header is row 1)
     n = len(frame)
     month_text = frame["month"].astype(str).str.strip()
     month_number = month_text.str.lower().map(_MONTHS)
@@ -142,16 +145,23 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
             raise DataError(
                 f"sheet {name!r}: unreadable {column} {frame[column].iloc[row]!r}; expected {expected}",
                 file=path,
-                line=row + 2,
+                line=row + first,
                 column=column,
                 rule="date",
             )
     months = pd.to_datetime(
         {"year": year.astype(int), "month": month_number.astype(int), "day": np.ones(n, dtype=int)}
     ).astype("datetime64[s]")
-    events = _counts(frame["events"], column="events", path=path, sheet=name, required=True)
+    events = _counts(
+        frame["events"], column="events", path=path, sheet=name, required=True, first=first
+    )
     fatalities = _counts(
-        frame["fatalities"], column="fatalities", path=path, sheet=name, required=False
+        frame["fatalities"],
+        column="fatalities",
+        path=path,
+        sheet=name,
+        required=False,
+        first=first,
     )
 
     def text(column: str) -> pd.Series:
@@ -176,7 +186,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
             "month": months,
             "events": pd.array(events.astype("int64"), dtype="Int64"),
             "fatalities": pd.Series(fatalities).astype("Int64"),
-            "origin": [f"{path.name}[{name}]:{i}" for i in range(2, n + 2)],
+            "origin": [f"{path.name}[{name}]:{i}" for i in range(first, n + first)],
         }
     )
 
@@ -337,10 +347,15 @@ def _check_duplicates(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame.loc[keep]
 
 
-def _parse(raw: tab.RawFile, indicator: str | None) -> pd.DataFrame:
-    suffix = raw.path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls") or raw.head[:4] == b"PK\x03\x04":
+def _parse(raw: tab.RawFile, sniffed: Sniffed, indicator: str | None) -> pd.DataFrame:
+    if sniffed.format == "xlsx":
         frame = _check_duplicates(_read_workbook(raw, indicator), raw.path)
+    elif sniffed.format != "csv":
+        raise DataError(
+            f"a {sniffed.format} file; HDX aggregates are Excel workbooks and HAPI files CSV",
+            file=raw.path,
+            rule="wrong_kind",
+        )
     else:
         # HAPI maps several provider units to one p-code at times (rows stay distinct)
         frame = _read_hapi(raw, indicator)
@@ -395,11 +410,11 @@ def read_hdx_aggregates(
     """
     if indicator is not None and indicator not in _INDICATORS:
         raise ValueError(f"indicator must be one of {list(_INDICATORS)}, not {indicator!r}")
-    raw = tab.scan_file(Path(path))
+    raw, sniffed = open_input(Path(path), cache_dir=cache_dir)
     return cached_frame(
         "hdx",
         raw,
-        lambda: _parse(raw, indicator),
+        lambda: _parse(raw, sniffed, indicator),
         restore=lambda frame: check_hdx(_conform(frame)),
         options={"indicator": indicator, "name": raw.name},
         cache=cache,

@@ -18,6 +18,7 @@ from analysis.errors import DataError
 from analysis.harmonize.schema import check_events, conform_events
 from analysis.sources import _tabular as tab
 from analysis.sources.cache import cached_frame
+from analysis.sources.formats import Sniffed, frame_input, open_input
 
 __all__ = ["read_ucdp_ged", "TYPE_OF_VIOLENCE", "GW_TO_ISO3"]
 
@@ -226,9 +227,6 @@ def _rows(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFra
     return check_events(conform_events(frame), where=str(meta.raw.path))
 
 
-_R_SUFFIXES = (".rda", ".rdata", ".rds")
-
-
 def _r_table(raw: tab.RawFile) -> tab.CsvTable:
     import pyreadr
 
@@ -252,9 +250,20 @@ def _r_table(raw: tab.RawFile) -> tab.CsvTable:
     return tab.frame_table(raw, frame, label=label, base=1)
 
 
-def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
-    if raw.path.suffix.lower() in _R_SUFFIXES:
-        meta = _r_table(raw)
+def _parse_file(raw: tab.RawFile, sniffed: Sniffed) -> pd.DataFrame:
+    if sniffed.format == "json":
+        raise DataError(
+            "a JSON file; UCDP GED files are CSV, R data (.rda/.rds), xlsx or parquet (read the "
+            "ACLED API's JSON with read_acled)",
+            file=raw.path,
+            rule="wrong_kind",
+        )
+    if sniffed.format in ("rda", "rds", "xlsx", "parquet"):
+        meta = (
+            _r_table(raw)
+            if sniffed.format in ("rda", "rds")
+            else frame_input(raw, sniffed, wanted={"best", "side_a"})
+        )
         _require(meta)
         columns = {k: pa.chunked_array([v]) for k, v in _convert(meta.whole()).items()}
     else:
@@ -262,7 +271,7 @@ def _parse_file(raw: tab.RawFile) -> pd.DataFrame:
             raw,
             _convert,
             include=_WANTED,
-            hxl=False,
+            hxl=True,
             check_header=_require,
             dictionary_columns=("country", "adm_1", "adm_2"),
         )
@@ -285,7 +294,9 @@ def read_ucdp_ged(
     Parameters
     ----------
     path
-        A GED or GED candidate CSV, or an R data file (``.rda``, ``.RData``, ``.rds``).
+        A GED or GED candidate CSV (comma, semicolon or tab separated; plain, gzip-compressed
+        or alone in a zip), an R data file (``.rda``, ``.RData``, ``.rds``), an Excel workbook
+        or a parquet file; the form is read from the content, not the name.
     cache, cache_dir
         As for :func:`analysis.read_acled`.
     actor_table
@@ -326,11 +337,11 @@ def read_ucdp_ged(
     """
     from analysis.harmonize.actors import harmonize_actors
 
-    raw = tab.scan_file(Path(path))
+    raw, sniffed = open_input(Path(path), cache_dir=cache_dir)
     events = cached_frame(
         "ucdp",
         raw,
-        lambda: _parse_file(raw),
+        lambda: _parse_file(raw, sniffed),
         restore=_restore,
         options={"name": raw.name},
         cache=cache,

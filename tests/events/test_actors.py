@@ -33,7 +33,8 @@ EXPECTED = {
     "Wagner Group": "wagner",
     "Africa Corps": "wagner",
     "Military Forces of Russia (2000-) Wagner Group": "wagner",
-    "Military Forces of Russia (2000-)": "wagner",
+    # without a country and date, Russia's forces are its state forces (see the scope tests)
+    "Military Forces of Russia (2000-)": "other",
     # JNIM and its katibas
     "JNIM: Group for Support of Islam and Muslims": "jnim",
     "Katiba Macina": "jnim",
@@ -79,6 +80,107 @@ def test_names_map_to_groups(name: str, group: str) -> None:
     assert found is not None, name
     assert found[0] == group
     assert found[1] == (group == "wagner")
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "date", "expected"),
+    [
+        # UCDP's side names: Russia's army in Chechnya in 2002 is not Wagner
+        ("Government of Russia (Soviet Union)", "Russia (Soviet Union)", "2002-05-01", "other"),
+        ("Government of Russia (Soviet Union)", "Mali", "2023-03-01", "wagner"),
+        ("Government of Russia (Soviet Union)", "MLI", "2023-03-01", "wagner"),
+        # in Mali before Wagner's arrival (December 2021) Russian forces are not Wagner either
+        ("Government of Russia (Soviet Union)", "Mali", "2021-11-30", "other"),
+        ("Military Forces of Russia (2000-)", "Mali", "2021-12-01", "wagner"),
+        ("Military Forces of Russia (2000-)", "Syria", "2016-01-01", "other"),
+        ("Military Forces of Russia (2000-)", "Ukraine", "2023-03-01", "other"),
+        # the names of Wagner and Africa Corps say who they are, wherever they appear
+        ("Wagner Group", "Central African Republic", "2019-01-01", "wagner"),
+        ("Africa Corps", "Mali", "2024-07-01", "wagner"),
+    ],
+)
+def test_russian_forces_are_wagner_only_where_and_when_it_operated(
+    name: str, country: str, date: str, expected: str
+) -> None:
+    group, wagner = match_actor(name, country=country, date=date)
+    assert group == expected
+    assert wagner == (expected == "wagner")
+
+
+def test_scoped_rules_apply_per_event_in_a_table() -> None:
+    # UCDP-style sides, one event in Chechnya 2002 and one in Mali 2023, same name
+    events = _events(
+        [
+            {
+                "actor1": "Government of Russia (Soviet Union)",
+                "actor2": "Civilians",
+                "country": "Russia (Soviet Union)",
+                "iso3": None,
+                "date_start": pd.Timestamp("2002-05-01"),
+            },
+            {
+                "actor1": "Government of Russia (Soviet Union)",
+                "actor2": "Civilians",
+                "country": "Mali",
+                "iso3": "MLI",
+                "date_start": pd.Timestamp("2023-03-01"),
+            },
+            # ACLED's associated-actor coding: Russians with the Malian army, 2020 and 2022
+            {
+                "actor1": "Military Forces of Mali (2020-2021)",
+                "assoc_actor1": "Military Forces of Russia (2000-)",
+                "country": "Mali",
+                "iso3": "MLI",
+                "date_start": pd.Timestamp("2020-10-01"),
+            },
+            {
+                "actor1": "Military Forces of Mali (2021-)",
+                "assoc_actor1": "Military Forces of Russia (2000-); Wagner Group",
+                "country": "Mali",
+                "iso3": "MLI",
+                "date_start": pd.Timestamp("2022-03-27"),
+            },
+            {
+                "actor1": "Military Forces of Mali (2021-)",
+                "assoc_actor1": "Military Forces of Russia (2000-)",
+                "country": "Mali",
+                "iso3": "MLI",
+                "date_start": pd.Timestamp("2024-07-01"),
+            },
+        ]
+    )
+    out = harmonize_actors(events)
+    assert out["perpetrator_group"].tolist() == [
+        "other",
+        "wagner",
+        "state_forces",
+        "state_forces_with_foreign",
+        "state_forces_with_foreign",
+    ]
+    assert out["wagner_involved"].tolist() == [False, True, False, True, True]
+    # every name matched some row, whatever its scope
+    assert unmatched_actors(events).empty
+
+
+def test_scope_columns_are_checked(tmp_path: Path) -> None:
+    header = "pattern,match_type,perpetrator_group,wagner,note,countries,start,end\n"
+    bad_date = tmp_path / "bad_date.csv"
+    bad_date.write_text(header + "Wagner,contains,wagner,true,,Mali,01/12/2021,\n")
+    with pytest.raises(DataError) as error:
+        load_actor_table(bad_date)
+    assert (error.value.line, error.value.column, error.value.rule) == (2, "start", "date")
+    reversed_dates = tmp_path / "reversed.csv"
+    reversed_dates.write_text(header + "Wagner,contains,wagner,true,,,2022-01-01,2021-01-01\n")
+    with pytest.raises(DataError) as error:
+        load_actor_table(reversed_dates)
+    assert (error.value.line, error.value.column, error.value.rule) == (2, "end", "date_order")
+    # a table without the scope columns is still read, every row unscoped
+    plain = tmp_path / "plain.csv"
+    plain.write_text(
+        "pattern,match_type,perpetrator_group,wagner,note\nWagner,contains,wagner,true,\n"
+    )
+    table = load_actor_table(plain)
+    assert table["countries"].tolist() == [""] and table["start"].isna().all()
 
 
 def _events(rows: list[dict[str, object]]) -> pd.DataFrame:

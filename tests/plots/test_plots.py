@@ -132,3 +132,83 @@ def test_figures_stay_out_of_pyplot_and_show_once_as_png(incident) -> None:
     box = source.get_window_extent(renderer)
     axes_box = fig.axes[0].get_tightbbox(renderer)
     assert box.y0 >= 0 and box.y1 <= axes_box.y0 + 1
+
+
+def test_gaps_stay_gaps() -> None:
+    # quarterly series with one quarter absent (no row) and one missing value
+    times = pd.to_datetime(["2021-01-01", "2021-04-01", "2021-10-01", "2022-01-01", "2022-04-01"])
+    series = pd.DataFrame(
+        {"reporting_body": "body_a", "period_start": times, "count": [1, 2, 3, np.nan, 5]}
+    )
+    fig = plots.series_by_body(series, arrival_date="2021-12-01", low=None, high=None)
+    line = fig.axes[0].lines[0]
+    y = np.asarray(line.get_ydata(), dtype=float)
+    # a break is inserted between 2021-04 and 2021-10, and the missing value stays missing
+    assert len(y) == 6 and np.isnan(y).sum() == 2
+    assert np.isnan(y[2]) and np.isnan(y[4])
+    x, filled = plots.with_gaps(pd.Series(times[:2]), pd.Series([1.0, 2.0]))
+    assert len(x) == 2 and not np.isnan(filled).any()
+
+
+def test_date_lines_carry_their_label_and_date() -> None:
+    assert plots.date_label("2021-12-01") == "Wagner Group arrives in Mali (2021-12-01)"
+    assert plots.date_label("2023-06-30").endswith("resolution 2690) (2023-06-30)")
+    assert plots.date_label("2021-12-02") == "date used (2021-12-02)"
+    series = pd.DataFrame(
+        {
+            "reporting_body": "body_a",
+            "period_start": pd.date_range("2021-01-01", periods=6, freq="QS"),
+            "count": np.arange(6.0),
+        }
+    )
+    fig = plots.series_by_body(series, arrival_date="2021-12-01", alternative_dates=["2022-01-06"])
+    labels = [line.get_label() for line in fig.axes[0].lines[1:]]
+    assert labels == [
+        "Wagner Group arrives in Mali (2021-12-01)",
+        "Russian soldiers deployed to Timbuktu (2022-01-06)",
+    ]
+    assert "arrival (default)" not in labels
+
+
+def test_each_perpetrator_group_keeps_its_colour() -> None:
+    from analysis.harmonize.schema import PERPETRATOR_GROUPS
+
+    assert set(PERPETRATOR_GROUPS) <= set(plots.GROUP_COLOURS)
+    assert len(set(plots.GROUP_COLOURS.values())) == len(plots.GROUP_COLOURS)
+    groups = list(PERPETRATOR_GROUPS)
+    frame = pd.DataFrame(
+        {
+            "perpetrator_group": groups * 3,
+            "period_start": np.repeat(
+                pd.date_range("2021-01-01", periods=3, freq="MS"), len(groups)
+            ),
+            "count": 1.0,
+        }
+    )
+    colours = {}
+    for subset in (groups, groups[::-1][:4]):  # all twelve groups, and four in another order
+        fig = plots.series_by_body(
+            frame[frame["perpetrator_group"].isin(subset)],
+            body="perpetrator_group",
+            arrival_date="2021-12-01",
+            low=None,
+            high=None,
+        )
+        for line in fig.axes[0].lines[: len(subset)]:
+            colours.setdefault(line.get_label(), set()).add(line.get_color())
+    assert all(len(seen) == 1 for seen in colours.values())
+    assert len({next(iter(c)) for c in colours.values()}) == len(groups)
+
+
+def test_many_other_series_do_not_share_a_colour_and_style() -> None:
+    names = [f"body_{i}" for i in range(20)]
+    frame = pd.DataFrame(
+        {
+            "reporting_body": names * 2,
+            "period_start": np.repeat(pd.date_range("2021-01-01", periods=2, freq="QS"), 20),
+            "count": 1.0,
+        }
+    )
+    fig = plots.series_by_body(frame, arrival_date="2021-12-01", low=None, high=None)
+    looks = {(line.get_color(), line.get_linestyle()) for line in fig.axes[0].lines[:20]}
+    assert len(looks) == 20

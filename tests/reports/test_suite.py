@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from analysis.errors import ParameterError, ReportError
 from analysis.reports import suite as suite_module
 from analysis.reports.runner import report_dir
+from analysis.sources.formats import ACCEPTED
 from analysis.reports.suite import (
     adhoc_name,
     expand_suite,
@@ -87,23 +88,53 @@ def test_foreach_makes_one_report_per_incident_with_enough_bodies(synthetic_tall
 
 
 def test_event_trends_joins_only_with_an_export(tmp_path: Path) -> None:
+    from analysis.testing import write_hdx_workbook, write_ucdp_ged_csv
+
     item = {"name": "event_trends", "notebook": "event_trends", "when": "event_export"}
+    aggregates = {"name": "aggregate_trends", "notebook": "aggregate_trends", "when": "aggregate_export"}
     (tmp_path / "acled").mkdir()
     (tmp_path / "ucdp").mkdir()
     (tmp_path / "acled" / ".gitkeep").write_text("", encoding="utf-8")
-    empty = expand_suite([item], raw_dir=tmp_path)
+    empty = expand_suite([item, aggregates], raw_dir=tmp_path)
     assert empty.jobs == []
-    assert "data/raw/acled/" in empty.notes[0].message
+    assert "under data/raw/" in empty.notes[0].message
     assert "events_path" in empty.notes[0].message
-    export = tmp_path / "ucdp" / "ged_mali.csv"  # synthetic stand-in: only its presence matters
-    export.write_text("id\n1\n", encoding="utf-8")
+    assert "aggregates_path" in empty.notes[1].message
+    # recognised by content, whatever the folder: a UCDP file in acled/, an HDX workbook at the top
+    export = write_ucdp_ged_csv(tmp_path / "acled" / "ged_mali.txt", n_events=5, seed=1)
+    book = write_hdx_workbook(tmp_path / "mali.xlsx", n_events=20, seed=1)
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 SYNTHETIC")
     assert find_event_exports(tmp_path) == [(export, "ucdp")]
-    joined = expand_suite([item], raw_dir=tmp_path)
-    assert joined.notes == []
-    (job,) = joined.jobs
+    joined = expand_suite([item, aggregates], raw_dir=tmp_path)
+    assert [note.message for note in joined.notes] == [
+        "data/raw/notes.pdf was not read: not a table this project reads: it looks like a PDF "
+        "document; accepted: " + ACCEPTED
+    ]
+    (job, aggregate_job) = joined.jobs
     assert job.parameters["events_path"] == str(export.resolve())
     assert job.parameters["source"] == "ucdp"
     assert (export, "event export") in [(Path(p).resolve(), r) for p, r in job.inputs]
+    assert aggregate_job.notebook == "aggregate_trends"
+    assert aggregate_job.parameters["aggregates_path"] == str(book.resolve())
+    assert (book, "aggregate table") in [(Path(p).resolve(), r) for p, r in aggregate_job.inputs]
+
+
+def test_relative_paths_in_a_suite_file_are_the_suite_folder_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analysis.testing import write_acled_csv
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    export = write_acled_csv(folder / "export.csv", n_events=5, seed=1)
+    suite = folder / "suite.yml"
+    suite.write_text(
+        "- name: mine\n  notebook: event_trends\n  parameters:\n    events_path: export.csv\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # elsewhere: the path is the suite file's folder's
+    (job,) = load_suite(suite, raw_dir=tmp_path / "raw").jobs
+    assert job.parameters["events_path"] == str(export.resolve())
 
 
 @pytest.mark.parametrize(
@@ -115,7 +146,7 @@ def test_event_trends_joins_only_with_an_export(tmp_path: Path) -> None:
         ([{"notebook": "nope"}], "unknown notebook 'nope'"),
         ([{"notebook": "incident", "parameters": {"incident": "x"}}], "unknown parameter"),
         ([{"notebook": "incident"}, {"notebook": "incident"}], "names used twice: incident"),
-        ([{"notebook": "event_trends", "when": "always"}], "only event_export"),
+        ([{"notebook": "event_trends", "when": "always"}], "only event_export or aggregate_export"),
         ([{"notebook": "incident", "foreach": {"incidents": 2}}], "incidents_with_min_bodies"),
         (
             [{"notebook": "source_comparison",
@@ -148,7 +179,7 @@ def test_the_shipped_suite(
     )
     assert by_name["before_after"].parameters["arrival_date"] == "2021-12-01"
     assert {"incident-a", "incident-b"} <= set(by_name)
-    assert [note.notebook for note in suite.notes] == ["event_trends"]
+    assert [note.notebook for note in suite.notes] == ["event_trends", "aggregate_trends"]
 
 
 def test_unreadable_evidence_table_is_a_clear_suite_error(tmp_path: Path) -> None:

@@ -413,8 +413,8 @@ def events(scratch: Path) -> None:
     add("acled_truncated.csv", good[: good.rindex("\n", 0, len(good) - 1) + 40], "acled",
         "DataError", "cut off 40 characters into the last record", rule="field_count",
         line=7)  # fmt: skip
-    add("acled_semicolon.csv", _csv(acled, delimiter=";"), "acled", "DataError",
-        "semicolon-separated", rule="required", line=1)  # fmt: skip
+    add("acled_semicolon.csv", _csv(acled, delimiter=";"), "acled", "reads",
+        "semicolon-separated (a European spreadsheet's CSV)", message="6")  # fmt: skip
     add("acled_header_only.csv", _csv(acled[:1]), "acled", "DataError", "a header and no rows",
         rule="empty", line=2)  # fmt: skip
     add("acled_text_in_fatalities.csv", _csv(_set(acled, 4, "fatalities", "several")), "acled",
@@ -472,8 +472,8 @@ def events(scratch: Path) -> None:
     add("ucdp_missing_best.csv", _csv([row[:drop] + row[drop + 1 :] for row in ucdp]), "ucdp",
         "DataError", "the best column deleted", rule="required", line=1,
         column="best")  # fmt: skip
-    add("ucdp_tab_delimited.csv", _csv(ucdp, delimiter="\t"), "ucdp", "DataError",
-        "tab-separated", rule="required", line=1)  # fmt: skip
+    add("ucdp_tab_delimited.csv", _csv(ucdp, delimiter="\t"), "ucdp", "reads",
+        "tab-separated", message="4")  # fmt: skip
 
     hapi_path = testing.write_hapi_csv(scratch / "p.csv", n_events=30, start="2022-01-01",
                                        end="2022-01-31")  # fmt: skip
@@ -504,7 +504,7 @@ def events(scratch: Path) -> None:
     add("hdx_political_violence_truncated.xlsx", data[: len(data) // 2], "hdx", "DataError",
         "a workbook cut in half (a broken download)", rule="parse")  # fmt: skip
     add("hdx_political_violence_csv_renamed.xlsx", _csv(acled), "hdx", "DataError",
-        "a CSV file named .xlsx", rule="parse")  # fmt: skip
+        "an ACLED CSV named .xlsx: read as CSV, told it is ACLED", rule="wrong_kind")  # fmt: skip
 
 
 def main() -> None:

@@ -1,0 +1,287 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Monthly aggregates before and after the arrival date
+#
+# ACLED publishes monthly counts of events and fatalities per area on HDX (Excel workbooks)
+# and through HDX HAPI (CSV). They are the only series here that a researcher can download
+# freely across Wagner's arrival. This report turns one such file into a monthly series and
+# compares the rates before and after the date with the same functions as the event reports:
+# a mean-rate ratio, an interrupted time series, and the ratio region by region. A section the
+# file cannot support says why, and the others still render.
+
+# %% tags=["parameters"]
+aggregates_path = "data/raw/hdx/aggregates.xlsx"
+indicator = "auto"
+country = "Mali"
+arrival_date = "2021-12-01"
+start = None
+end = None
+freq = "MS"
+family = "quasipoisson"
+
+# %%
+import pandas as pd
+from IPython.display import Markdown, display
+
+from analysis import before_after, its_fit, plots, read_hdx_aggregates
+from analysis.display import md_code, md_escape, record
+from analysis.estimability import PERIOD_WORDS, before_after_gap
+from analysis.files import sha256_file
+from analysis.harmonize.monthly import aggregate_series, choose_indicator
+from analysis.harmonize.selection import scope_events
+
+table = read_hdx_aggregates(aggregates_path)
+in_scope, left_out = scope_events(table, country=country, start=start, end=end)
+present = sorted(str(v) for v in pd.unique(in_scope["indicator"].dropna()))
+chosen = choose_indicator(in_scope, None if indicator == "auto" else indicator) if present else None
+rows = in_scope[in_scope["indicator"].astype("string") == chosen] if chosen else in_scope
+unit = PERIOD_WORDS[freq]
+what = chosen.replace("_", " ") if chosen else "no indicator"
+lines = [
+    f"**{len(rows):,} rows** of {md_escape(what)} counts in {md_escape(country)} of the file's "
+    f"{len(table):,}"
+    + (
+        f", months {rows['month'].min():%B %Y} to {rows['month'].max():%B %Y}: "
+        f"{int(rows['events'].sum()):,} events and {int(rows['fatalities'].sum()):,} fatalities."
+        if len(rows)
+        else "."
+    )
+]
+if len(present) > 1:
+    lines.append(
+        f"The file also holds {', '.join(md_escape(p) for p in present if p != chosen)}; "
+        "indicators overlap and are never added up."
+    )
+if len(left_out):
+    lines.append("Left out of every number below:")
+    lines.extend(
+        f"- {row.n_rows:,} rows "
+        + {
+            "other_country": f"of other countries ({md_escape(row.detail)})",
+            "before_start": f"dated {row.detail}",
+            "after_end": f"dated {row.detail}",
+        }[row.reason]
+        for row in left_out.itertuples()
+    )
+display(Markdown("\n".join(lines)))
+record("n_file_rows", len(table))
+record("n_rows", len(rows))
+record("indicator", chosen)
+record("left_out", left_out)
+
+# %% [markdown]
+# ## The series
+#
+# Events and fatalities per period, summed over the areas. A period the file does not cover is
+# left blank, never drawn as a zero.
+
+# %%
+series = (
+    aggregate_series(in_scope, indicator=chosen, freq=freq)
+    if chosen
+    else pd.DataFrame(columns=["period_start", "events", "fatalities", "exposure_days"])
+)
+record(
+    "series_totals",
+    {"events": int(series["events"].sum()), "fatalities": int(series["fatalities"].sum())},
+)
+skipped = {}
+if series["events"].notna().any():
+    missing = int(series["events"].isna().sum())
+    if missing:
+        display(Markdown(f"{missing:,} of {len(series):,} {unit} have no row in the file."))
+    long = series.melt(
+        id_vars=["period_start"], value_vars=["events", "fatalities"], var_name="measure"
+    )
+    display(
+        plots.series_by_body(
+            long,
+            body="measure",
+            value="value",
+            low=None,
+            high=None,
+            arrival_date=arrival_date,
+            ylabel=f"count per {unit[:-1]}",
+            title=f"{what.capitalize()}: events and fatalities",
+            source=f"Source: ACLED aggregates via HDX, {aggregates_path}.",
+        )
+    )
+else:
+    skipped["series"] = f"Not drawn: the file has no {what} rows for {md_escape(country)}."
+    display(Markdown(skipped["series"]))
+
+# %% [markdown]
+# ## Mean rates before and after
+#
+# The ratio of the mean daily rate after the date to the rate before (`analysis.before_after`,
+# the months' days as exposure, standard errors allowing for overdispersion), for events and
+# for fatalities. No trend is modelled here; the next section adds one.
+
+# %%
+ratios = []
+for count in ("events", "fatalities"):
+    reason = before_after_gap(
+        series, date=arrival_date, count=count, freq=freq, what=f"the series of {count}"
+    )
+    if reason is None:
+        ratio = before_after(
+            series, date=arrival_date, count=count, exposure="exposure_days", family=family
+        )
+        ratios.append(ratio.assign(count=count))
+    else:
+        skipped[f"ratio_{count}"] = reason
+        display(Markdown(reason))
+if ratios:
+    ratios = pd.concat(ratios, ignore_index=True)
+    record("before_after", ratios[["count", "estimate", "ci_low", "ci_high"]])
+    display(
+        ratios[
+            [
+                "count",
+                "periods_before",
+                "periods_after",
+                "rate_before",
+                "rate_after",
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "dispersion",
+            ]
+        ]
+    )
+
+# %% [markdown]
+# ## Interrupted time series of fatalities
+#
+# A log-linear model with a trend and a step at the date (`level_change`, a rate ratio), the
+# months' days as exposure, and standard errors scaled for overdispersion.
+
+# %%
+fit = None
+skipped["its"] = before_after_gap(
+    series, date=arrival_date, count="fatalities", freq=freq, what="the series of fatalities"
+)
+if skipped["its"] is None:
+    fit = its_fit(
+        series, date=arrival_date, count="fatalities", exposure="exposure_days", family=family
+    )
+    record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
+    display(fit.summary_frame())
+    display(
+        plots.its_counterfactual(
+            fit.counterfactual(),
+            date=arrival_date,
+            ylabel=f"fatalities per {unit[:-1]} (count)",
+            title="Observed, fitted, and the series without the step",
+            source=f"Source: ACLED aggregates via HDX; model: analysis.its_fit ({family}).",
+        )
+    )
+else:
+    display(Markdown(skipped["its"]))
+
+# %% [markdown]
+# ## Region by region
+#
+# The same mean-rate ratio of fatalities for each first-level region. Regions whose series
+# cannot support it are listed with the reason.
+
+# %%
+by_region = (
+    aggregate_series(in_scope, indicator=chosen, freq=freq, by="admin1")
+    if chosen and in_scope["admin1"].notna().any()
+    else pd.DataFrame(columns=["admin1", "period_start", "fatalities"])
+)
+region_rows, region_notes = [], []
+for region, part in by_region.groupby("admin1", sort=True):
+    reason = before_after_gap(
+        part, date=arrival_date, count="fatalities", freq=freq, what=f"{region}'s series"
+    )
+    if reason is None:
+        result = before_after(
+            part, date=arrival_date, count="fatalities", exposure="exposure_days", family=family
+        )
+        region_rows.append(result.assign(admin1=region))
+    else:
+        region_notes.append(f"- {md_escape(region)}: {md_escape(reason)}")
+if region_rows:
+    regions = pd.concat(region_rows, ignore_index=True)
+    record("regions", regions[["admin1", "estimate", "ci_low", "ci_high"]])
+    display(
+        regions[
+            [
+                "admin1",
+                "count_before",
+                "count_after",
+                "rate_before",
+                "rate_after",
+                "estimate",
+                "ci_low",
+                "ci_high",
+            ]
+        ]
+    )
+if region_notes and not region_rows and skipped["its"] is not None:
+    display(
+        Markdown(
+            f"Not estimated for any of the {len(region_notes)} regions: each region's series is "
+            "a part of the whole one, which cannot support it (above)."
+        )
+    )
+elif region_notes:
+    display(Markdown("\n".join(region_notes)))
+if not region_rows and not region_notes:
+    skipped["regions"] = "Not estimated: the file names no first-level regions."
+    display(Markdown(skipped["regions"]))
+
+# %%
+if len(by_region) and by_region["fatalities"].notna().any():
+    display(
+        plots.region_month_heatmap(
+            by_region,
+            region="admin1",
+            value="fatalities",
+            arrival_date=arrival_date,
+            title=f"Fatalities by region ({what})",
+            source=f"Source: ACLED aggregates via HDX, {aggregates_path}.",
+        )
+    )
+record("skipped", {key: value for key, value in skipped.items() if value is not None})
+
+# %% [markdown]
+# ## Caveats
+#
+# - These are ACLED's counts, aggregated by ACLED: the same coverage limits as its events
+#   (press and local partners; reporting fell in areas closed after MINUSMA left in 2023).
+# - Political violence counts every perpetrator, not only violence against civilians;
+#   civilian targeting counts events ACLED flags as targeting civilians.
+# - The last month of a file may be incomplete if the file was extracted during it.
+
+# %% [markdown]
+# ## The data behind these numbers
+
+# %%
+first_origin = rows["origin"].iloc[0] if len(rows) else None
+last_origin = rows["origin"].iloc[-1] if len(rows) else None
+display(
+    Markdown(
+        f"- File: {md_code(aggregates_path)}, sha256 `{sha256_file(aggregates_path)}`; "
+        f"{len(rows):,} rows used"
+        + (f", from {md_code(first_origin)} to {md_code(last_origin)}" if len(rows) else "")
+        + "; each row's `origin` gives the sheet and row (or the line) it was read from."
+    )
+)
