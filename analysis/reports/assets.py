@@ -17,7 +17,7 @@ import base64
 import functools
 from importlib import resources
 
-__all__ = ["READER_CSS", "add_page_assets"]
+__all__ = ["READER_CSS", "add_page_assets", "table_script"]
 
 #: Styles of the display tables, the CSV links and the warning banner.
 READER_CSS = """
@@ -61,14 +61,22 @@ def _datatables() -> tuple[str, str]:
     return css, base64.b64encode(js).decode("ascii")
 
 
+@functools.lru_cache(maxsize=1)
+def table_script() -> str:
+    """The script that enhances interactive tables: the same text on every page, built from
+    the DataTables bundle alone (no data from the report goes into it)."""
+    _, bundle = _datatables()
+    return _ENHANCE.format(bundle=bundle)
+
+
 def add_page_assets(page: str) -> str:
     """Insert the reader styles into ``page``'s head and, when it holds interactive tables,
     the table script before ``</body>``."""
     head = f'<style type="text/css">{READER_CSS}</style>'
     if "reader-table interactive" in page:
-        css, bundle = _datatables()
+        css, _ = _datatables()
         head += f'<style type="text/css">{css}</style>'
-        script = _ENHANCE.format(bundle=bundle)
+        script = table_script()
         index = page.rfind("</body>")
         page = page[:index] + script + page[index:] if index >= 0 else page + script
     index = page.find("</head>")
