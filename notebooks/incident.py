@@ -87,7 +87,7 @@ display(Markdown("\n".join(f"- {md_escape(sentence)}" for sentence in findings))
 # "about" figure is given a relative half-width of `about_width`, a convention of this
 # report, not of the source), what it counts, who it attributes the deaths to, and the
 # grade of the copy read (P the publisher's page, M a verbatim repost, S a press report, D
-# derived).
+# derived; "unverified" when the cited copy could not be found again to check the figure).
 
 # %%
 figure_columns = {
@@ -96,7 +96,7 @@ figure_columns = {
     "interval": "Interval",
     "victim_group": "Victims",
     "perpetrator_group": "Attributed to",
-    "grade": "Grade",
+    "copy": "Grade",
     "source_id": "Document",
     "tally_id": "Figure",
 }
@@ -112,6 +112,10 @@ figure_formats = {
     "interval": lambda row: fmt_bounds(row["low"], row["high"]),
     "victim_group": lambda v: f"{VICTIM_LABELS.get(v, v)}",
     "perpetrator_group": lambda g: GROUP_LABELS.get(g, g),
+    "copy": lambda row: (
+        str(row["grade"])
+        + (" (copy not found again: unverified)" if isinstance(row["unverified"], str) else "")
+    ),
 }
 display_table(
     comparison.comparable,

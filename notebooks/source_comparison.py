@@ -317,9 +317,15 @@ display_table(
         "what": "Counts",
         "shown": "As published",
         "perpetrator_group": "Attributed to",
+        "checked": "Copy checked",
         "tally_id": "Figure",
     },
     formats={
+        "checked": lambda row: (
+            "unverified: " + row["unverified"]
+            if isinstance(row.get("unverified"), str) and row.get("unverified")
+            else "yes"
+        ),
         "reporting_body": lambda b: names.get(b, b),
         "window": lambda row: f"{fmt_date(row['period_start'])} to {fmt_date(row['period_end'])}",
         "what": lambda row: (

@@ -48,6 +48,7 @@ FIGURE_COLUMNS = [
     "reason",
     "claim",
     "line",
+    "unverified",
 ]
 
 

@@ -327,6 +327,11 @@ def compare_incident(
                 if "line" in rows.columns
                 else pd.array([pd.NA] * len(rows), dtype="Int64")
             ),
+            "unverified": (
+                rows["unverified"].astype("string").to_numpy()
+                if "unverified" in rows.columns
+                else pd.array([pd.NA] * len(rows), dtype="string")
+            ),
         }
     )
     figures["comparable"] = figures["reason"].isna().to_numpy()
