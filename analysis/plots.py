@@ -34,6 +34,7 @@ __all__ = [
     "arrival_sensitivity_curve",
     "region_month_heatmap",
     "GROUP_COLOURS",
+    "BODY_COLOURS",
     "date_label",
     "with_gaps",
 ]
@@ -73,6 +74,21 @@ GROUP_COLOURS: dict[str, str] = {
     "all": "#44AA99",
     "<NA>": "#DDCC77",
 }
+#: One fixed colour per reporting body, the same in every report (Okabe-Ito, then Tol's muted
+#: scheme). Bodies not listed take the spare colours in order.
+BODY_COLOURS: dict[str, str] = {
+    "minusma": "#0072B2",
+    "ohchr": "#009E73",
+    "un_sg": "#56B4E9",
+    "hrw": "#E69F00",
+    "acled": "#D55E00",
+    "ucdp": "#CC79A7",
+    "gov_mali": "#332288",
+    "amnesty": "#882255",
+    "fla": "#117733",
+    "csp": "#44AA99",
+}
+_FIXED = {**GROUP_COLOURS, **BODY_COLOURS}
 _LINESTYLES = ("-", "--", ":", "-.")
 
 
@@ -107,17 +123,25 @@ def _finish(fig: Figure, ax: Axes, title: str | None, source: str) -> Figure:
 
 
 def _colours(keys: Iterable[str]) -> dict[str, str]:
-    """A colour per key: a perpetrator group's fixed one (:data:`GROUP_COLOURS`), others from
-    the palettes in order, skipping colours already taken, so no two keys share one while
-    colours last (then :func:`_styles` varies the line style)."""
+    """A colour per key: a perpetrator group's or a body's fixed one (:data:`GROUP_COLOURS`,
+    :data:`BODY_COLOURS`), others from the palettes in order, skipping colours already taken,
+    so no two keys share one while colours last (then :func:`_styles` varies the line style)."""
     unique = list(dict.fromkeys(keys))
-    taken = {GROUP_COLOURS[key] for key in unique if key in GROUP_COLOURS}
+    fixed = {key: _FIXED[key] for key in unique if key in _FIXED}
+    if len(set(fixed.values())) < len(fixed):  # a group and a body in one figure: keep one
+        seen: set[str] = set()
+        for key in list(fixed):
+            if fixed[key] in seen:
+                del fixed[key]
+            else:
+                seen.add(fixed[key])
+    taken = set(fixed.values())
     spare = [c for c in (*PALETTE[:-1], *EXTRA) if c not in taken]
     out: dict[str, str] = {}
     i = 0
     for key in unique:
-        if key in GROUP_COLOURS:
-            out[key] = GROUP_COLOURS[key]
+        if key in fixed:
+            out[key] = fixed[key]
         else:
             out[key] = spare[i % len(spare)] if spare else GREY
             i += 1
@@ -130,7 +154,7 @@ def _styles(keys: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     i = 0
     for key in dict.fromkeys(keys):
-        if key in GROUP_COLOURS:
+        if key in _FIXED:
             out[key] = "-"
         else:
             out[key] = _LINESTYLES[(i // spare) % len(_LINESTYLES)]

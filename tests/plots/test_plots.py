@@ -212,3 +212,14 @@ def test_many_other_series_do_not_share_a_colour_and_style() -> None:
     fig = plots.series_by_body(frame, arrival_date="2021-12-01", low=None, high=None)
     looks = {(line.get_color(), line.get_linestyle()) for line in fig.axes[0].lines[:20]}
     assert len(looks) == 20
+
+
+def test_every_body_keeps_its_colour_in_every_figure():
+    """A body's colour does not depend on which other bodies a figure shows."""
+    from analysis.plots import BODY_COLOURS, _colours
+
+    assert len(set(BODY_COLOURS.values())) == len(BODY_COLOURS)
+    alone = _colours(["acled"])
+    together = _colours(["minusma", "hrw", "acled", "some_press"])
+    assert alone["acled"] == together["acled"] == BODY_COLOURS["acled"]
+    assert together["some_press"] not in BODY_COLOURS.values()
