@@ -28,6 +28,7 @@ __all__ = [
     "incident_findings",
     "overview_findings",
     "audit_banner",
+    "series_findings",
 ]
 
 _QUALIFIER_WORDS = {
@@ -270,3 +271,38 @@ def audit_banner(findings: pd.DataFrame, tally_ids: Iterable[str] | None = None)
         figures = ", ".join(sorted(ids))
         lines.append(f"{row['severity']} ({row['check']}; figures {figures}): {row['message']}")
     return lines
+
+
+def series_findings(
+    series: pd.DataFrame,
+    *,
+    date: object,
+    count: str,
+    what: str,
+    date_label: str,
+    freq: str = "MS",
+    exposure: str = "exposure_days",
+    family: str = "quasipoisson",
+) -> tuple[str, list[str]]:
+    """The headline and key findings of an event-level or aggregate series around a date.
+
+    When :func:`analysis.estimability.before_after_gap` finds the series cannot support a
+    before/after comparison, the headline is its one-sentence reason and there are no other
+    findings. Otherwise :func:`analysis.robustness` runs on the periods with a count: the
+    headline is its verdict and the findings its sentences.
+
+    Returns
+    -------
+    (str, list of str)
+    """
+    from analysis.estimability import before_after_gap
+    from analysis.trends import robustness
+
+    reason = before_after_gap(series, date=date, count=count, freq=freq, what=what)
+    if reason is not None:
+        return reason, []
+    observed = series[pd.to_numeric(series[count], errors="coerce").notna()]
+    checks = robustness(
+        observed, date=date, count=count, exposure=exposure, family=family, date_label=date_label
+    )
+    return checks.headline, checks.findings["sentence"].tolist()

@@ -41,6 +41,7 @@ from analysis import before_after, its_fit, plots, read_hdx_aggregates
 from analysis.display import md_code, md_escape, record
 from analysis.estimability import PERIOD_WORDS, before_after_gap
 from analysis.files import sha256_file
+from analysis.findings import series_findings
 from analysis.harmonize.monthly import aggregate_series, choose_indicator
 from analysis.harmonize.selection import scope_events
 
@@ -82,6 +83,37 @@ record("n_file_rows", len(table))
 record("n_rows", len(rows))
 record("indicator", chosen)
 record("left_out", left_out)
+record("title", f"Monthly aggregates: {what}, {country}")
+
+# %% [markdown]
+# ## Key findings
+
+# %%
+series = (
+    aggregate_series(in_scope, indicator=chosen, freq=freq)
+    if chosen
+    else pd.DataFrame(columns=["period_start", "events", "fatalities", "exposure_days"])
+)
+headline, findings = series_findings(
+    series,
+    date=arrival_date,
+    count="fatalities",
+    what=f"the series of {what} fatalities",
+    date_label=f"the arrival date ({pd.Timestamp(arrival_date):%-d %B %Y})",
+    freq=freq,
+    family=family,
+)
+headline = f"ACLED's monthly {what} fatalities in {country}: {headline}"
+record("headline", headline)
+record("findings", findings)
+display(
+    Markdown(
+        f"**{md_escape(headline)}**\n\n"
+        + "\n".join(f"- {md_escape(sentence)}" for sentence in findings)
+        + "\n\nThe aggregates count political violence of every kind, not only violence "
+        "against civilians; the intervals assume that the months are independent of each other."
+    )
+)
 
 # %% [markdown]
 # ## The series
@@ -90,11 +122,6 @@ record("left_out", left_out)
 # left blank, never drawn as a zero.
 
 # %%
-series = (
-    aggregate_series(in_scope, indicator=chosen, freq=freq)
-    if chosen
-    else pd.DataFrame(columns=["period_start", "events", "fatalities", "exposure_days"])
-)
 record(
     "series_totals",
     {"events": int(series["events"].sum()), "fatalities": int(series["fatalities"].sum())},

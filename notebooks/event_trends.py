@@ -51,6 +51,7 @@ from analysis import (
 from analysis.display import id_span, md_code, md_escape, record
 from analysis.estimability import PERIOD_WORDS, before_after_gap, shares_gap
 from analysis.files import sha256_file
+from analysis.findings import series_findings
 from analysis.harmonize.selection import scope_events, select_events, split_counts
 
 reader = {"acled": read_acled, "ucdp": read_ucdp_ged}[source]
@@ -91,6 +92,33 @@ record("n_export_rows", len(export))
 record("n_events", len(events))
 record("n_civilian_events", len(civilian))
 record("left_out", left_out)
+record("title", f"Event data: {source.upper()} export, {country}")
+
+# %% [markdown]
+# ## Key findings
+
+# %%
+total = aggregate_events(events, freq=freq, civilian_only=True)
+headline, findings = series_findings(
+    total,
+    date=arrival_date,
+    count="fatalities",
+    what=f"the series of civilian fatalities per {PERIOD_WORDS[freq][:-1]}",
+    date_label=f"the arrival date ({pd.Timestamp(arrival_date):%-d %B %Y})",
+    freq=freq,
+    family=family,
+)
+headline = f"{source.upper()}, civilian fatalities in {country}: {headline}"
+record("headline", headline)
+record("findings", findings)
+display(
+    Markdown(
+        f"**{md_escape(headline)}**\n\n"
+        + "\n".join(f"- {md_escape(sentence)}" for sentence in findings)
+        + "\n\nFatalities are the source's own coding of each event, not a count of every "
+        "death; the intervals assume that the periods are independent of each other."
+    )
+)
 
 # %% [markdown]
 # ## Civilian fatalities by perpetrator group
@@ -154,7 +182,6 @@ else:
 # scaled for overdispersion.
 
 # %%
-total = aggregate_events(events, freq=freq, civilian_only=True)
 fit = None
 skipped["its"] = before_after_gap(
     total,
