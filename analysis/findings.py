@@ -42,7 +42,7 @@ _QUALIFIER_WORDS = {
 }
 
 _NUMBER_WORDS = {
-    2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine",
+    1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine",
 }  # fmt: skip
 
 
@@ -127,16 +127,26 @@ def incident_findings(
     bodies_word = "body" if n_bodies == 1 else "bodies"
     figures_word = "figure" if n_figures == 1 else "figures"
     opening = f"{_count_words(n_bodies)} {bodies_word} published {n_figures} {figures_word} about {incident_label}"
-    if len(comparable) >= 2:
-        points = comparable["point"].to_numpy(dtype=float)
-        lo, hi = (
-            comparable.iloc[int(np.nanargmin(points))],
-            comparable.iloc[int(np.nanargmax(points))],
-        )
+    compared_bodies = comparable["reporting_body"].astype(str).unique()
+    if len(comparable) >= 2 and len(compared_bodies) == 1:
         sentences.append(
-            f"{opening}: from {describe_figure(lo)} ({label(lo['reporting_body'], names)}) to "
-            f"{describe_figure(hi)} ({label(hi['reporting_body'], names)})."
+            f"{opening}; only {label(compared_bodies[0], names)}'s figures count the same "
+            "thing, so no two bodies are compared."
         )
+    elif len(comparable) >= 2:
+        points = comparable["point"].to_numpy(dtype=float)
+        lo = comparable.iloc[int(np.nanargmin(points))]
+        hi = comparable.iloc[int(np.nanargmax(points))]
+        if describe_figure(lo) == describe_figure(hi):
+            bodies_named = ", ".join(label(b, names) for b in compared_bodies)
+            sentences.append(
+                f"{opening}: the compared figures agree on {describe_figure(lo)} ({bodies_named})."
+            )
+        else:
+            sentences.append(
+                f"{opening}: from {describe_figure(lo)} ({label(lo['reporting_body'], names)}) "
+                f"to {describe_figure(hi)} ({label(hi['reporting_body'], names)})."
+            )
         if bool(summary["consensus_empty"]):
             sentences.append(
                 "Their intervals do not overlap: at least two of the bodies cannot both be "

@@ -99,11 +99,10 @@ headline, findings = series_findings(
     date=arrival_date,
     count="fatalities",
     what=f"the series of {what} fatalities",
-    date_label=f"the arrival date ({pd.Timestamp(arrival_date):%-d %B %Y})",
     freq=freq,
     family=family,
 )
-headline = f"ACLED's monthly {what} fatalities in {country}: {headline}"
+headline = f"ACLED's monthly {what} fatalities in {country}: {headline[0].lower()}{headline[1:]}"
 record("headline", headline)
 record("findings", findings)
 display(

@@ -115,7 +115,6 @@ checks = robustness(
     date=arrival_date,
     exposure="exposure_days",
     family=family,
-    date_label=f"the arrival date ({pd.Timestamp(arrival_date):%-d %B %Y})",
 )
 record("verdict", checks.verdict)
 record("headline", checks.headline)

@@ -104,11 +104,12 @@ headline, findings = series_findings(
     date=arrival_date,
     count="fatalities",
     what=f"the series of civilian fatalities per {PERIOD_WORDS[freq][:-1]}",
-    date_label=f"the arrival date ({pd.Timestamp(arrival_date):%-d %B %Y})",
     freq=freq,
     family=family,
 )
-headline = f"{source.upper()}, civilian fatalities in {country}: {headline}"
+headline = (
+    f"{source.upper()}, civilian fatalities in {country}: {headline[0].lower()}{headline[1:]}"
+)
 record("headline", headline)
 record("findings", findings)
 display(

@@ -662,18 +662,21 @@ def robustness(
             weak.append("the largest shift comes at another time")
         if holds.get("influence"):
             weak.append("it depends on one period")
-        ratio_text = _fmt_interval(lr["estimate"], lr["ci_low"], lr["ci_high"], level)
+        ratio_text = (
+            f"{_fmt_ratio(lr['estimate'])} times the rate before ({level:.0%} CI "
+            f"{_fmt_ratio(lr['ci_low'])}–{_fmt_ratio(lr['ci_high'])})"
+        )
         if weak:
             verdict = "fragile_change"
             headline = (
-                f"The rate is {direction} after {label} ({ratio_text}), but the change is "
-                f"fragile: {'; '.join(weak)}."
+                f"The rate after {label} is {ratio_text}, but the change is fragile: "
+                f"{'; '.join(weak)}."
             )
         else:
             verdict = "robust_change"
             headline = (
-                f"The rate is {direction} after {label} ({ratio_text}), and the change holds "
-                "under every check below."
+                f"The rate after {label} is {ratio_text}, and the change holds under every "
+                "check below."
             )
     return Robustness(
         lead=lead,

@@ -104,3 +104,37 @@ def test_audit_banner_names_only_unexplained_findings_of_the_figures_used():
     assert len(audit_banner(findings)) == 2
     assert audit_banner(findings, ["zzz"]) == []
     assert audit_banner(findings.iloc[0:0]) == []
+
+
+def test_one_body_compared_or_figures_that_agree_are_said_so():
+    """SYNTHETIC: when only one body's figures count the same thing, no range across bodies
+    is claimed; when the compared figures are the same, they are said to agree."""
+    base = {
+        "source_id": ["s1", "s2"], "incident_id": ["x-2020-01"] * 2,
+        "period_start": pd.to_datetime(["2020-01-05"] * 2),
+        "period_end": pd.to_datetime(["2020-01-05"] * 2), "measure": ["killed"] * 2,
+        "perpetrator_group": ["unknown"] * 2, "qualifier": ["exact", "exact"],
+        "value_low": pd.array([None, None], dtype="Int64"),
+        "value_high": pd.array([None, None], dtype="Int64"), "claim": ["", ""],
+        "place": ["Somewhere"] * 2, "line": [2, 3],
+    }  # fmt: skip
+    same = pd.DataFrame(
+        {**base, "tally_id": ["a-1", "b-1"], "reporting_body": ["a", "b"],
+         "victim_group": ["civilians"] * 2, "value": pd.array([14, 14], dtype="Int64")}
+    )  # fmt: skip
+    agree = incident_findings(compare_incident(same, "x-2020-01"), names={}, incident_label="X")
+    assert agree[0] == (
+        "Two bodies published 2 figures about X: the compared figures agree on 14 civilians "
+        "killed (a, b)."
+    )
+    one = pd.DataFrame(
+        {**base, "tally_id": ["a-1", "a-2"], "reporting_body": ["a", "a"],
+         "victim_group": ["civilians"] * 2, "value": pd.array([17, 17], dtype="Int64")}
+    )  # fmt: skip
+    other = one.iloc[[0]].assign(
+        tally_id="b-1", reporting_body="b", victim_group="suspected_militants", source_id="s3"
+    )
+    one = pd.concat([one, other], ignore_index=True)
+    only = incident_findings(compare_incident(one, "x-2020-01"), names={}, incident_label="X")
+    assert "only a's figures count the same thing" in only[0]
+    assert not any("do not overlap" in s or "allows a toll" in s for s in only)

@@ -38,7 +38,8 @@ def test_clean_step_is_a_robust_change():
     }  # fmt: skip
     assert r.lead["estimate"].iloc[0] == pytest.approx(2.0, rel=0.03)
     assert "higher after" in r.findings.set_index("rule").loc["lead", "sentence"]
-    assert r.headline.startswith("The rate is higher after 1 October 2021 (2.0")
+    assert r.headline.startswith("The rate after 1 October 2021 is 2.0")
+    assert "times the rate before (95% CI" in r.headline
 
 
 def test_noise_without_change_is_not_distinguishable():
