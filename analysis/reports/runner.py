@@ -39,6 +39,7 @@ from analysis.errors import ReportError
 from analysis.files import atomic_write
 from analysis.reports.kernels import last_kernel_start
 from analysis.reports.results import ReportResult, Status
+from analysis.reports.styles import REPORT_CSS
 from analysis.reports.provenance import (
     InputFile,
     RunInfo,
@@ -62,8 +63,10 @@ __all__ = [
 ]
 
 
-# The lab template without any script loaded from the network, and with HTML/Markdown outputs
-# passed through the sanitiser.
+# The lab template without any script loaded from the network, with HTML/Markdown outputs
+# passed through the sanitiser, figures carrying their alt text (the ``alt`` of the output's
+# ``image/png`` metadata, see analysis._figure.ReportFigure), and the reports' style sheet
+# (print included, analysis.reports.styles).
 _TEMPLATE = r"""
 {%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -82,13 +85,18 @@ _TEMPLATE = r"""
 {{ output.data['text/markdown'] | markdown2html | report_clean_html }}
 </div>
 {%- endblock data_markdown %}
+{% block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- set alttext = output | get_metadata('alt', 'image/png') %}
+{%- if alttext %} alt="{{ alttext | escape_html }}"{% endif %}>
+</div>
+{%- endblock data_png %}
 {%- block data_javascript scoped %}{%- endblock -%}
 {%- block data_widget_view scoped %}{%- endblock -%}
 {% block extra_css %}
 <style type="text/css">
-main { max-width: 1100px; margin: 0 auto; }
-.jp-OutputArea-output table { border-collapse: collapse; font-size: 13px; }
-.jp-OutputArea-output th, .jp-OutputArea-output td { padding: 2px 8px; }
+{{ resources.report_css }}
 </style>
 {% endblock extra_css %}
 """
@@ -169,7 +177,9 @@ def export_html(notebook: object, *, title: str, show_code: bool = False) -> str
         warnings.filterwarnings(
             "ignore", message="Your element with mimetype", category=UserWarning
         )
-        body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+        body, _ = exporter.from_notebook_node(
+            notebook, resources={"metadata": {"name": title}, "report_css": REPORT_CSS}
+        )
     return body
 
 
