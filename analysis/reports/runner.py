@@ -94,11 +94,12 @@ _TEMPLATE = r"""
 {%- endblock data_png %}
 {%- block data_javascript scoped %}{%- endblock -%}
 {%- block data_widget_view scoped %}{%- endblock -%}
-{% block extra_css %}
+{% block notebook_css %}
+{{ super() }}
 <style type="text/css">
 {{ resources.report_css }}
 </style>
-{% endblock extra_css %}
+{% endblock notebook_css %}
 """
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)

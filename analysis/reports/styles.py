@@ -38,7 +38,8 @@ main { max-width: 1100px; margin: 0 auto; }
 .jp-OutputArea-output th, .jp-OutputArea-output td { padding: 2px 8px; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
 /* links are told from the text around them by more than their colour */
-.jp-RenderedHTMLCommon a, .report-provenance a { text-decoration: underline; }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, .report-provenance a {
+  text-decoration: underline; }
 @media print {
   .jp-Notebook, .jp-Cell, .jp-OutputArea-output { padding: 0 !important; overflow: visible !important; }
   .jp-OutputArea-output table { font-size: 9pt; }
