@@ -76,8 +76,10 @@ def test_every_report_of_the_index_is_opened(site: Path, visits) -> None:
 def test_no_console_or_page_errors(visits) -> None:
     errors = _complaints(
         visits,
-        lambda record: [f"console: {text}" for text in record.console_errors]
-        + [f"uncaught: {text}" for text in record.page_errors],
+        lambda record: (
+            [f"console: {text}" for text in record.console_errors]
+            + [f"uncaught: {text}" for text in record.page_errors]
+        ),
     )
     assert not errors, "\n".join(errors)
 
