@@ -474,9 +474,10 @@ def arrival_sensitivity_curve(
         title,
         f"{ylabel} by assumed date of the interruption",
         *(
-            f"{name} in {'grey' if i == 1 else 'blue'}: {len(part)}, from "
-            f"{_day(part[date].min())} to {_day(part[date].max())}, estimates from "
-            f"{float(part[estimate].min()):.2f} to {float(part[estimate].max()):.2f}"
+            f"{len(part)} {name if len(part) != 1 else name[:-1]} in "
+            f"{'grey' if i == 1 else 'blue'}, from {_day(part[date].min())} to "
+            f"{_day(part[date].max())}, estimates from {float(part[estimate].min()):.2f} to "
+            f"{float(part[estimate].max()):.2f}"
             for i, (name, part) in enumerate(groups)
             if not part.empty
         ),
