@@ -26,7 +26,10 @@ PRINT_CSS = """
   img { max-width: 100% !important; height: auto !important; }
   thead { display: table-header-group; }
   table { font-size: 9pt; }
+  /* a wide table wraps inside the page rather than being cut off at its edge */
+  main table { width: 100% !important; }
   td, th { overflow-wrap: anywhere; }
+  pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 }
 """
 

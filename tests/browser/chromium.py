@@ -113,8 +113,9 @@ _PRINT_STYLE = """() => {
     colour: body.color,
     link_after: link ? getComputedStyle(link, '::after').content : null,
     link_href: link ? link.getAttribute('href') : null,
-    overflowing: Array.from(document.querySelectorAll('img')).filter(
-      i => i.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length,
+    overflowing: Array.from(document.querySelectorAll('img, table, pre')).filter(
+      e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 60)),
   };
 }"""
 

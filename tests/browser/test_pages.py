@@ -118,7 +118,9 @@ def test_the_print_stylesheet_applies(visits) -> None:
         style = record.print_style
         assert style["background"] == "rgb(255, 255, 255)", name
         assert style["colour"] == "rgb(0, 0, 0)", name
-        assert style["overflowing"] == 0, f"{name}: an image runs off the printed page"
+        assert not style["overflowing"], (
+            f"{name}: runs off the printed page: {style['overflowing']}"
+        )
         if style["link_href"]:
             # on paper an external link is followed by its address
             assert style["link_href"] in style["link_after"], (name, style["link_after"])
