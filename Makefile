@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint format check venv clean lock
+.PHONY: help report test lint format check venv clean lock chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,8 +35,19 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 check: $(STAMP) ## validate and audit the shipped evidence table
 	$(BIN)/tallies data check
 
-test: lint ## lint, then the whole test suite (notebooks included)
-	$(BIN)/python -m pytest -n $(JOBS)
+test: lint chromium ## lint, then the whole test suite (notebooks and browser included)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+
+# The browser tests drive Debian's Chromium. Installed here when missing and we are root; else
+# make stops with how to install it (the tests never skip for want of it).
+chromium: ## install Debian's chromium for the browser tests when it is missing (as root)
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$TALLIES_CHROMIUM" ] || \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "make test needs Chromium for the browser tests: sudo apt-get install -y chromium" >&2; \
+		exit 1; \
+	fi
 
 lock: ## re-pin requirements.lock from pyproject.toml (needs the registry)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv

@@ -289,7 +289,7 @@ def series_findings(
     date: object,
     count: str,
     what: str,
-    date_label: str,
+    date_label: str | None = None,
     freq: str = "MS",
     exposure: str = "exposure_days",
     family: str = "quasipoisson",

@@ -10,6 +10,10 @@ matplotlib is imported inside the functions, so importing this module is cheap. 
 :class:`analysis._figure.ReportFigure` objects: drawn on an Agg canvas, not registered with
 pyplot (so ``plt.show()`` does not see them). In a notebook, end the cell with the figure to show
 it (once); elsewhere ``fig.savefig("figure.png")``.
+
+Each function also sets the figure's ``alt``: a text alternative composed from the data it draws
+(the kind of chart, its title, what is on the axes, the span of dates, the extremes, the marked
+dates), which the exported HTML carries as the image's ``alt`` attribute.
 """
 
 from __future__ import annotations
@@ -227,6 +231,39 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ValueError(f"{what} needs the columns {missing}; got {list(frame.columns)}")
 
 
+def _alt(kind: str, title: str | None, *parts: str) -> str:
+    """A figure's text alternative: its kind, its title (quoted), then what it shows."""
+    head = f'{kind}, "{title}"' if title else kind
+    body = "; ".join(part for part in parts if part)
+    return f"{head}. {body}." if body else f"{head}."
+
+
+def _count(value: object) -> str:
+    """A drawn value as the alt text says it: whole numbers with thousands separators, others
+    as they are."""
+    number = float(value)
+    if np.isfinite(number) and number.is_integer():
+        return f"{int(number):,}"
+    return np.format_float_positional(number, trim="-")
+
+
+def _day(value: object) -> str:
+    return f"{pd.Timestamp(value):%-d %B %Y}"
+
+
+def _periods(values: Iterable[object]) -> list[str]:
+    """Period starts as labels: quarters (2022Q1) when every date opens a quarter, months
+    (2022-01) when every date opens a month, else days (2022-01-15)."""
+    dates = pd.DatetimeIndex(pd.to_datetime(list(values)))
+    if len(dates) and (dates.day == 1).all():
+        if dates.month.isin([1, 4, 7, 10]).all() and len(dates.unique()) > 1:
+            gaps = np.diff(np.sort(dates.unique().to_numpy())).astype("timedelta64[D]")
+            if gaps.min() >= np.timedelta64(89, "D"):
+                return [f"{d.year}Q{d.quarter}" for d in dates]
+        return [f"{d:%Y-%m}" for d in dates]
+    return [f"{d:%Y-%m-%d}" for d in dates]
+
+
 def incident_intervals(
     figures: pd.DataFrame,
     *,
@@ -278,7 +315,35 @@ def incident_intervals(
     ax.set_xlim(0, right)
     ax.set_xlabel("people killed (count; arrow = open-ended 'at least')")
     ax.grid(axis="x", color="#DDDDDD", lw=0.6)
+    fig.alt = _alt(
+        "Interval chart",
+        title,
+        f"{len(rows)} published figure{'s' if len(rows) != 1 else ''} of people killed, "
+        "one row each, top to bottom",
+        "; ".join(_interval_alt(row, label, comparable) for _, row in rows.iterrows()),
+    )
     return _finish(fig, ax, title, source)
+
+
+def _interval_alt(row: pd.Series, label: str, comparable: str | None) -> str:
+    """One figure of an interval chart, in words: who, what, and the interval drawn."""
+    what = " ".join(
+        str(row[column]).replace("_", " ")
+        for column in ("measure", "victim_group")
+        if column in row.index and not pd.isna(row[column])
+    )
+    low, high, point = float(row["low"]), float(row["high"]), float(row["point"])
+    if np.isinf(high):
+        drawn = f"at least {_count(low)}"
+    elif low == high:
+        drawn = _count(low)
+    else:
+        drawn = f"{_count(low)} to {_count(high)}"
+    if np.isfinite(point) and point not in (low, high):
+        drawn += f" (point {_count(point)})"
+    grey = comparable and comparable in row.index and not bool(row[comparable])
+    who = f"{row[label]} ({what})" if what else f"{row[label]}"
+    return f"{who}: {drawn}" + (", in grey: counts something else" if grey else "")
 
 
 def _figure_label(row: pd.Series, label: str) -> str:
@@ -319,6 +384,7 @@ def series_by_body(
     keys = series[body].astype("string").fillna("<NA>")
     colours = _colours(keys)
     styles = _styles(keys)
+    described, banded = [], False
     for name, group in series.sort_values(time).groupby(keys, sort=False, observed=True):
         colour = colours[str(name)]
         x = pd.to_datetime(group[time])
@@ -326,18 +392,52 @@ def series_by_body(
         gx, gy = with_gaps(x, y)
         label = "(actor not in the table)" if name == "<NA>" else plain(name)
         ax.plot(gx, gy, marker="o", ms=4, lw=1.6, color=colour, ls=styles[str(name)], label=label)
+        described.append(_series_alt(label, x, y))
         if low and high and low in group and high in group:
             lo = pd.to_numeric(group[low], errors="coerce").astype(float)
             hi = pd.to_numeric(group[high], errors="coerce").astype(float)
             hi = hi.where(np.isfinite(hi))
             if ((lo != y) | (hi != y)).any():
                 ax.fill_between(x, lo, hi, color=colour, alpha=0.15, lw=0)
+                banded = True
     _mark_dates(ax, arrival_date, alternative_dates)
     ax.set_xlabel("period start")
     ax.set_ylabel(plain(ylabel))
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8, ncols=2)
+    fig.alt = _alt(
+        "Line chart",
+        title,
+        f"{ylabel} by period start, one line per {body.replace('_', ' ')}",
+        "; ".join(described),
+        "shaded bands: the range where a period's figures differ" if banded else "",
+        _dates_alt(arrival_date, alternative_dates),
+    )
     return _finish(fig, ax, title, source)
+
+
+def _series_alt(name: object, x: pd.Series, y: pd.Series) -> str:
+    """One line of a line chart, in words: its span and its highest and lowest values."""
+    drawn = y.notna().to_numpy()
+    if not drawn.any():
+        return f"{name}: no values"
+    labels = _periods(x)
+    shown = [label for label, keep in zip(labels, drawn, strict=True) if keep]
+    values = y.to_numpy()[drawn]
+    top, bottom = int(np.argmax(values)), int(np.argmin(values))
+    return (
+        f"{name}: {len(shown)} value{'s' if len(shown) != 1 else ''} from {shown[0]} to "
+        f"{shown[-1]}, highest {_count(values[top])} ({shown[top]}), lowest "
+        f"{_count(values[bottom])} ({shown[bottom]})"
+    )
+
+
+def _dates_alt(arrival_date: object, alternative_dates: Sequence[object]) -> str:
+    text = f"a solid vertical line marks the arrival date, {_day(arrival_date)}"
+    if len(alternative_dates):
+        others = ", ".join(_day(date) for date in alternative_dates)
+        text += f", dashed lines the alternative dates {others}"
+    return text
 
 
 def _mark_dates(ax: Axes, arrival_date: object, alternative_dates: Sequence[object]) -> None:
@@ -406,6 +506,24 @@ def its_counterfactual(
     ax.set_ylabel(plain(ylabel))
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8)
+    labels = _periods(x)
+    last = len(frame) - 1
+    fig.alt = _alt(
+        "Line chart",
+        title,
+        f"{ylabel}: observed values as dots and the fitted model as a line, {len(frame)} "
+        f"periods from {labels[0]} to {labels[-1]}"
+        if len(frame)
+        else f"{ylabel}: no periods",
+        f"a vertical line marks {_day(date)}; after it a dashed line shows the counterfactual "
+        "(the fit without the interruption)"
+        + (" with its 95% interval shaded" if ci_low in frame and ci_high in frame else ""),
+        f"in the last period ({labels[-1]}) observed {_count(frame[observed].iloc[last])}, "
+        f"fitted {float(frame[fitted].iloc[last]):.1f}, counterfactual "
+        f"{float(frame[counterfactual].iloc[last]):.1f}"
+        if len(frame) and bool(after.iloc[last])
+        else "",
+    )
     return _finish(fig, ax, title, source)
 
 
@@ -429,6 +547,17 @@ def perpetrator_shares(
     ax.invert_yaxis()
     ax.set_xlabel("share of the period's total (%)")
     ax.legend(frameon=False, fontsize=8)
+    fig.alt = _alt(
+        "Horizontal bar chart",
+        title,
+        f"share of the period's total by {group.replace('_', ' ')}, before and after, "
+        "one pair of bars each",
+        "; ".join(
+            f"{str(name).replace('_', ' ')} {float(b) * 100:.1f}% before, "
+            f"{float(a) * 100:.1f}% after"
+            for name, b, a in zip(shares[group], shares[before], shares[after], strict=True)
+        ),
+    )
     return _finish(fig, ax, title, source)
 
 
@@ -488,6 +617,21 @@ def arrival_sensitivity_curve(
     ax.set_xlabel("assumed date of the interruption")
     ax.set_ylabel(plain(ylabel))
     ax.legend(frameon=False, fontsize=8)
+    fig.alt = _alt(
+        "Dot chart with 95% intervals",
+        title,
+        f"{ylabel} by assumed date of the interruption",
+        *(
+            f"{len(part)} {name if len(part) != 1 else name[:-1]} in "
+            f"{'grey' if i == 1 else 'blue'}, from {_day(part[date].min())} to "
+            f"{_day(part[date].max())}, estimates from {float(part[estimate].min()):.2f} to "
+            f"{float(part[estimate].max()):.2f}"
+            for i, (name, part) in enumerate(groups)
+            if not part.empty
+        ),
+        "a horizontal line marks 1 (no change)",
+        f"a dotted vertical line marks {_day(default_date)}" if default_date is not None else "",
+    )
     return _finish(fig, ax, title, source)
 
 
@@ -539,4 +683,29 @@ def region_month_heatmap(
     fig.colorbar(image, ax=ax, label=plain(f"{value.replace('_', ' ')} (count)"))
     ax.set_xlabel("month")
     ax.set_ylabel(plain(region))
+    fig.alt = _alt(
+        "Heatmap",
+        title,
+        f"{value.replace('_', ' ')} (count) by {region} (rows) and month (columns), darker "
+        "is fewer, yellow is most",
+        _heatmap_alt(pivot, region, months),
+        "a white vertical line marks the arrival date, " + _day(arrival_date)
+        if arrival_date is not None and len(months)
+        else "",
+    )
     return _finish(fig, ax, title, source)
+
+
+def _heatmap_alt(pivot: pd.DataFrame, region: str, months: pd.DatetimeIndex) -> str:
+    """The rows, the span of months, the total and the largest cell of a heatmap."""
+    if pivot.empty:
+        return "no values"
+    values = pivot.to_numpy(float)
+    row, column = np.unravel_index(int(np.argmax(values)), values.shape)
+    names = [str(name) for name in pivot.index]
+    listed = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return (
+        f"{len(names)} {region} rows, largest total first: {listed}; months {months[0]:%Y-%m} "
+        f"to {months[-1]:%Y-%m}; total {_count(values.sum())}; largest cell "
+        f"{_count(values[row, column])} ({names[row]}, {months[column]:%Y-%m})"
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 from analysis.files import atomic_write
 from analysis.reports.provenance import InputFile, RunInfo
 from analysis.reports.results import ReportResult
+from analysis.reports.styles import PRINT_CSS
 from analysis.reports.suite import SuiteNote
 
 __all__ = ["write_index", "render_index", "DATA_ROLES"]
@@ -31,6 +32,7 @@ h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 2em; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
+a { text-decoration: underline; }
 code { font-size: 12px; }
 .ok { color: #1a7f37; font-weight: 600; } .failed { color: #b42318; font-weight: 600; }
 pre.error { white-space: pre-wrap; background: #fff4f2; border-left: 3px solid #b42318;
@@ -184,8 +186,8 @@ def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], in
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Civilian-death tallies for Mali: reports</title><style>{_CSS}</style></head>"
-        "<body><main><h1>Civilian-death tallies for Mali: reports</h1>"
+        f"<title>Civilian-death tallies for Mali: reports</title><style>{_CSS}{PRINT_CSS}</style>"
+        "</head><body><main><h1>Civilian-death tallies for Mali: reports</h1>"
         "<p>These reports compare what reporting bodies (Human Rights Watch, the UN mission "
         "MINUSMA and the UN human rights office, the UN Secretary-General, ACLED, UCDP, the "
         "Malian government, armed groups and the press) published about civilians killed in "

@@ -41,6 +41,7 @@ from analysis.files import atomic_write
 from analysis.reports.assets import add_page_assets
 from analysis.reports.kernels import last_kernel_start
 from analysis.reports.results import ReportResult, Status
+from analysis.reports.styles import REPORT_CSS
 from analysis.reports.provenance import (
     InputFile,
     RunInfo,
@@ -64,8 +65,10 @@ __all__ = [
 ]
 
 
-# The lab template without any script loaded from the network, and with HTML/Markdown outputs
-# passed through the sanitiser.
+# The lab template without any script loaded from the network, with HTML/Markdown outputs
+# passed through the sanitiser, figures carrying their alt text (the ``alt`` of the output's
+# ``image/png`` metadata, see analysis._figure.ReportFigure), and the reports' style sheet
+# (print included, analysis.reports.styles).
 _TEMPLATE = r"""
 {%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -84,15 +87,21 @@ _TEMPLATE = r"""
 {{ output.data['text/markdown'] | markdown2html | report_clean_html }}
 </div>
 {%- endblock data_markdown %}
+{% block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- set alttext = output | get_metadata('alt', 'image/png') %}
+{%- if alttext %} alt="{{ alttext | escape_html }}"{% endif %}>
+</div>
+{%- endblock data_png %}
 {%- block data_javascript scoped %}{%- endblock -%}
 {%- block data_widget_view scoped %}{%- endblock -%}
-{% block extra_css %}
+{% block notebook_css %}
+{{ super() }}
 <style type="text/css">
-main { max-width: 1100px; margin: 0 auto; }
-.jp-OutputArea-output table { border-collapse: collapse; font-size: 13px; }
-.jp-OutputArea-output th, .jp-OutputArea-output td { padding: 2px 8px; }
+{{ resources.report_css }}
 </style>
-{% endblock extra_css %}
+{% endblock notebook_css %}
 """
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
@@ -171,7 +180,9 @@ def export_html(notebook: object, *, title: str, show_code: bool = False) -> str
         warnings.filterwarnings(
             "ignore", message="Your element with mimetype", category=UserWarning
         )
-        body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+        body, _ = exporter.from_notebook_node(
+            notebook, resources={"metadata": {"name": title}, "report_css": REPORT_CSS}
+        )
     return add_page_assets(body)
 
 
@@ -343,13 +354,32 @@ def _render_task(kwargs: dict) -> ReportResult:
     return render_report(**kwargs)
 
 
+def _worker_context():
+    """How report workers are started: forked from this process (they inherit papermill and
+    the exporter, already loaded) when it runs a single thread, as the ``tallies`` command
+    does; from a fresh fork server otherwise. Forking a process that runs other threads (a
+    notebook executed in-process before, as in a test session, leaves ZeroMQ and asyncio
+    threads behind) can copy a lock that one of them holds, and the worker then waits for
+    ever."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["papermill", "nbconvert", "analysis.reports.runner"])
+    return context
+
+
 def _render_all(tasks: list[dict], workers: int, done) -> None:
     """Render every task, ``workers`` at a time; ``done`` is called with each result."""
     if workers == 1:
         for task in tasks:
             done(_render_task(task))
         return
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=_worker_context()
+    ) as pool:
         futures = [pool.submit(_render_task, task) for task in tasks]
         try:
             for future in concurrent.futures.as_completed(futures):

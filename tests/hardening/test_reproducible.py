@@ -13,11 +13,7 @@ export in ``raw/acled/`` included.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +21,7 @@ import pytest
 from analysis import paths
 from analysis.display import RECORD_MIME
 from analysis.reports.provenance import KEY_PACKAGES
+from tests.suite_run import data_copy, run_suite
 
 pytestmark = pytest.mark.notebook
 
@@ -43,35 +40,6 @@ def snapshot(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
-
-
-def data_copy(target: Path) -> Path:
-    """The shipped evidence table and hand-made lookups, copied, and a SYNTHETIC ACLED export
-    in ``raw/acled/`` (so the suite's ``event_trends`` report joins; its second run reads the
-    parsed export from the cache the first run wrote)."""
-    from analysis.testing import write_acled_csv
-
-    for part in ("tallies", "hand"):
-        shutil.copytree(ROOT / "data" / part, target / part)
-    for source in ("acled", "ucdp"):
-        (target / "raw" / source).mkdir(parents=True)
-    write_acled_csv(target / "raw" / "acled" / "synthetic.csv", n_events=300, seed=2)
-    return target
-
-
-def run_suite(data: Path, output: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, TALLIES_DATA_DIR=str(data))
-    env.pop("TALLIES_CACHE_DIR", None)  # the cache goes to the data folder's processed/
-    return subprocess.run(
-        [sys.executable, "-m", "analysis.cli", "report", "--suite",
-         str(ROOT / "reports" / "suite.yml"), "--output-dir", str(output), "--jobs", "2"],
-        cwd=output.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )  # fmt: skip
 
 
 def _normalise(mime: str, value: object) -> object:

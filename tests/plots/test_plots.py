@@ -223,3 +223,79 @@ def test_every_body_keeps_its_colour_in_every_figure():
     together = _colours(["minusma", "hrw", "acled", "some_press"])
     assert alone["acled"] == together["acled"] == BODY_COLOURS["acled"]
     assert len(set(together.values())) == len(together)  # no two in one figure share one
+
+
+def test_alt_text_of_the_interval_chart_lists_each_figure(incident) -> None:
+    alt = plots.incident_intervals(incident, title="Synthetic incident").alt
+    assert alt.startswith('Interval chart, "Synthetic incident". 3 published figures')
+    # in the order drawn, with the interval each row shows; the grey one says why
+    assert "body_a (killed civilians): at least 300;" in alt
+    assert "body_b (killed people): 350 to 380 (point 365);" in alt
+    assert alt.endswith("body_c (killed suspected militants): 203, in grey: counts something else.")
+    incident.loc[1, "high"] = 390.0
+    assert "350 to 390 (point 365)" in plots.incident_intervals(incident).alt
+
+
+def test_alt_text_of_the_line_chart_gives_span_extremes_and_dates() -> None:
+    series = pd.DataFrame(
+        {
+            "reporting_body": ["body_a"] * 6 + ["body_b"] * 3,
+            "period_start": list(pd.date_range("2021-01-01", periods=6, freq="QS"))
+            + list(pd.date_range("2021-01-01", periods=3, freq="QS")),
+            "count": [10, 20, np.nan, 1450, 50, 60, 5, 6, 7],
+        }
+    )
+    alt = plots.series_by_body(
+        series, arrival_date="2021-12-01", alternative_dates=["2021-12-23"], title="Synthetic"
+    ).alt
+    assert alt.startswith('Line chart, "Synthetic". civilians killed per quarter (count)')
+    # the missing quarter is not counted; thousands are separated
+    assert (
+        "body_a: 5 values from 2021Q1 to 2022Q2, highest 1,450 (2021Q4), lowest 10 (2021Q1)" in alt
+    )
+    assert "body_b: 3 values from 2021Q1 to 2021Q3, highest 7 (2021Q3), lowest 5 (2021Q1)" in alt
+    assert "arrival date, 1 December 2021, dashed lines the alternative dates 23 December" in alt
+    assert "shaded" not in alt  # no band drawn
+    monthly = series.assign(period_start=list(pd.date_range("2021-01-01", periods=9, freq="MS")))
+    assert "from 2021-01 to 2021-06" in plots.series_by_body(monthly, arrival_date="2021-03-01").alt
+
+
+def test_alt_text_of_the_other_figures_comes_from_their_data() -> None:
+    t = pd.date_range("2019-01-01", periods=24, freq="MS")
+    its = pd.DataFrame(
+        {
+            "time": t,
+            "count": np.arange(24.0),
+            "fitted": np.arange(24.0) + 0.25,
+            "counterfactual": np.arange(24.0) / 2,
+        }
+    )
+    alt = plots.its_counterfactual(its, date="2020-01-01").alt
+    assert "24 periods from 2019-01 to 2020-12" in alt
+    assert "a vertical line marks 1 January 2020" in alt and "interval" not in alt
+    assert alt.endswith("observed 23, fitted 23.2, counterfactual 11.5.")
+    shares = pd.DataFrame(
+        {"group": ["state_forces", "b"], "share_before": [0.4, 0.6], "share_after": [0.725, 0.275]}
+    )
+    alt = plots.perpetrator_shares(shares).alt
+    assert alt.endswith("state forces 40.0% before, 72.5% after; b 60.0% before, 27.5% after.")
+    heat = pd.DataFrame(
+        {
+            "admin1": ["Mopti", "Gao"] * 3,
+            "period_start": np.repeat(t[:3], 2),
+            "fatalities": [0, 1, 2, 3, 4, 1200],
+        }
+    )
+    alt = plots.region_month_heatmap(heat, arrival_date="2019-02-01").alt
+    assert "2 admin1 rows, largest total first: Gao, Mopti; months 2019-01 to 2019-03" in alt
+    assert "total 1,210; largest cell 1,200 (Gao, 2019-03)" in alt
+
+
+def test_the_alt_text_travels_with_the_png(incident) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = plots.incident_intervals(incident, title="Synthetic incident")
+    data, metadata = DisplayFormatter().format(fig)
+    assert data["image/png"].startswith(b"\x89PNG")
+    assert metadata["image/png"]["alt"] == fig.alt
+    assert data["text/plain"] == fig.alt  # what a text-only front end shows
