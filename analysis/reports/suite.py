@@ -30,6 +30,7 @@ from pathlib import Path
 from analysis import paths
 from analysis.errors import AnalysisError, ParameterError
 from analysis.reports.params import get_spec, validate_parameters
+from analysis.sources.api.store import is_sidecar
 
 __all__ = [
     "ReportJob",
@@ -144,12 +145,17 @@ def _files(folder: Path, pattern: str) -> list[Path]:
 
 
 def find_event_exports(raw: Path | None = None) -> list[tuple[Path, str]]:
-    """Event exports the user put in ``data/raw/acled/`` or ``data/raw/ucdp/``: ``(file, source)``."""
+    """Event exports the user put in ``data/raw/acled/`` or ``data/raw/ucdp/``: ``(file, source)``.
+
+    Provenance sidecars (``*.provenance.json``) of pulled files are not exports; the previous
+    versions an update keeps (``previous/``) and unfinished pulls (``.partial/``) lie in
+    folders, not looked into.
+    """
     raw = raw if raw is not None else paths.raw_dir()
     found = []
     for source in ("acled", "ucdp"):
         for path in _files(raw / source, "*"):
-            if path.suffix.lower() in EXPORT_SUFFIXES:
+            if path.suffix.lower() in EXPORT_SUFFIXES and not is_sidecar(path):
                 found.append((path, source))
     return found
 
