@@ -29,8 +29,7 @@ FAST = RetryPolicy(attempts=4, first_wait=1.0, max_wait=60.0, timeout=10.0)
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Own data, cache and settings folders; no credentials from the machine's environment."""
-    monkeypatch.setenv("TALLIES_DATA_DIR", str(tmp_path / "data"))
+    """Own cache and settings folders; no credentials from the machine's environment."""
     monkeypatch.setenv("TALLIES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("TALLIES_CONFIG", str(tmp_path / "settings" / "config.toml"))
     for name in ("ACLED_USERNAME", "ACLED_PASSWORD", "UCDP_TOKEN", "CI"):

@@ -13,7 +13,7 @@ Layout, in ``data/raw/acled/`` (or ``ucdp/``)
     updates. Never a credential.
 ``previous/acled-mali.csv`` (and its sidecar)
     The version an update replaced.
-``.partial/acled-mali.csv/``
+``.partial/acled-mali/``
     The parts of a pull not yet finished (one JSON file per part, and ``state.json``); a pull
     run again with the same query resumes from them. Removed once the pull is complete.
 
@@ -205,7 +205,7 @@ class PartialPull:
     """
 
     def __init__(self, target: Path, query: Mapping[str, Any]) -> None:
-        self.folder = target.parent / ".partial" / target.name
+        self.folder = target.parent / ".partial" / target.stem
         self.query = json.loads(json.dumps(query, default=str))
         self.state: dict[str, Any] = {}
         state_file = self.folder / "state.json"
