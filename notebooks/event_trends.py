@@ -46,6 +46,7 @@ from analysis import (
 from analysis.display import md_code, md_escape, record
 from analysis.files import sha256_file
 from analysis.harmonize.selection import select_events, split_counts
+from analysis.sources.api.store import describe_pull
 
 reader = {"acled": read_acled, "ucdp": read_ucdp_ged}[source]
 events = select_events(
@@ -186,11 +187,13 @@ unmatched_actors(events).head(25)
 # ## The data behind these numbers
 
 # %%
+pulled = describe_pull(events_path)  # the API pull that wrote the export, if one did
 display(
     Markdown(
         f"- Export: {md_code(events_path)} ({source.upper()}), sha256 "
         f"`{sha256_file(events_path)}`; {len(events):,} events, ids from "
         f"{md_code(events['event_id'].min())} to {md_code(events['event_id'].max())}; "
         "each event's `origin` column gives the file and line it was read from."
+        + (f"\n- Pulled: {md_escape(pulled)}." if pulled else "")
     )
 )
