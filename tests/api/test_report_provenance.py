@@ -40,6 +40,7 @@ def test_footer_and_index_name_the_pull(server, acled, account, clock, tmp_path)
     # a file edited after the pull is flagged
     with open(pulled.path, "a", encoding="utf-8") as handle:
         handle.write("\n")
-    assert "differs from the one the pull wrote" in hash_inputs(
-        [(pulled.path, "event export")], tmp_path
-    )[0].note
+    assert (
+        "differs from the one the pull wrote"
+        in hash_inputs([(pulled.path, "event export")], tmp_path)[0].note
+    )

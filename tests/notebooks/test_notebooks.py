@@ -121,10 +121,9 @@ def test_before_after_notebook(tmp_path: Path) -> None:
 
 def test_event_trends_notebook_on_synthetic_export(tmp_path: Path) -> None:
     from analysis import read_acled
-    from analysis.testing import write_acled_csv
-
     from analysis.files import sha256_file
     from analysis.sources.api.store import write_sidecar
+    from analysis.testing import write_acled_csv
 
     export = write_acled_csv(tmp_path / "synthetic_acled.csv", n_events=300, seed=3)
     # as if `tallies events pull acled` had written it: the report names the pull
