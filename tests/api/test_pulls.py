@@ -148,6 +148,9 @@ def test_update_applies_deletions_changes_and_newer_events(
     assert "event_date" not in read_query
     for secret in SECRETS:
         assert secret not in _folder_text(tmp_path)
+    # the updated copy is the file a fresh pull writes now, byte for byte
+    fresh = _pull(server, account, clock, tmp_path / "fresh")
+    assert fresh.path.read_bytes() == pulled.path.read_bytes()
 
 
 def test_update_with_nothing_new_leaves_the_file(server, acled, account, clock, tmp_path) -> None:

@@ -144,7 +144,7 @@ def _pull_acled(args: argparse.Namespace) -> int:
     from analysis.sources.api.acled_pull import pull_acled
     from analysis.sources.api.store import utc_text
 
-    bar = _Bar(_show_progress(args, sys.stderr), "year")
+    bar = _Bar(_show_progress(args, sys.stderr), "part")
     try:
         result = _run(
             bar,
