@@ -54,7 +54,7 @@ def test_date_and_timestamp_filters_are_acleds() -> None:
         "timestamp": "1700000000",
         "timestamp_where": ">=",
     }
-    assert acled_filters(country=["Mali"], before=dt.date(1997, 1, 1))["event_date_where"] == "<"
+    assert acled_filters(country=["Mali"], start=dt.date(2024, 1, 1))["event_date_where"] == ">="
     with pytest.raises(ValueError, match="before the start"):
         acled_filters(country=["Mali"], start=dt.date(2022, 2, 1), end=dt.date(2022, 1, 1))
 

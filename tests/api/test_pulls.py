@@ -14,7 +14,7 @@ from analysis.errors import DataError, ServiceError
 from analysis.files import sha256_file
 from analysis.reports.suite import find_event_exports
 from analysis.sources.api.acled_pull import acled_file_name, pull_acled, update_acled
-from analysis.sources.api.store import describe_pull, sidecar_path
+from analysis.sources.api.store import describe_pull, read_records, sidecar_path
 from analysis.sources.api.ucdp_pull import pull_ucdp
 from tests.api.conftest import FAST
 from tests.api.fake_services import PASSWORD, UCDP_TOKEN, USERNAME
@@ -99,6 +99,26 @@ def _dates(*texts: str):
     import datetime as dt
 
     return [dt.date.fromisoformat(t) for t in texts]
+
+
+def test_events_dated_outside_acleds_coverage_are_pulled(
+    server, acled, account, clock, tmp_path
+) -> None:
+    """Events dated year "0025" were once published by mistake (forecastbench issue 155)."""
+    template = next(iter(acled.events.values()))
+    acled.add({**template, "event_id_cnty": "MLI88888", "event_date": "0025-06-01"})
+    acled.add({**template, "event_id_cnty": "MLI88889", "event_date": "2207-01-01"})
+    result = _pull(server, account, clock, tmp_path)
+    _, rows = read_records(result.path)
+    dates = {row["event_id_cnty"]: row["event_date"] for row in rows}
+    assert dates["MLI88888"] == "0025-06-01" and dates["MLI88889"] == "2207-01-01"
+    assert len(rows) == 62
+    edges = [
+        e["query"]["event_date"][0]
+        for e in acled.log
+        if e["path"] == "/api/acled/read" and "event_date" in e["query"]
+    ]
+    assert edges[0] == "0001-01-01|1996-12-31" and "2026-01-01|9999-12-31" in edges
 
 
 def test_update_applies_deletions_changes_and_newer_events(

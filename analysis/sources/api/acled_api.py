@@ -60,8 +60,6 @@ def acled_filters(
     country: Sequence[str],
     start: dt.date | None = None,
     end: dt.date | None = None,
-    before: dt.date | None = None,
-    after: dt.date | None = None,
     since: int | None = None,
 ) -> dict[str, str]:
     """ACLED's query parameters for a country, a range of event dates and an upload time.
@@ -71,10 +69,8 @@ def acled_filters(
     country
         Country names as ACLED writes them; several are joined with ``|``.
     start, end
-        Event dates within ``[start, end]`` (either may be open).
-    before, after
-        Event dates strictly before / after a date (used for dates outside ACLED's coverage,
-        such as the year "0025" once published by mistake); exclusive of ``start``/``end``.
+        Event dates within ``[start, end]`` (either may be open; ``BETWEEN`` when both are
+        given, ``>=`` or ``<=`` otherwise).
     since
         Events whose ``timestamp`` (upload time, unix seconds) is at or after it.
 
@@ -86,9 +82,6 @@ def acled_filters(
     if not country:
         raise ValueError("give at least one country")
     filters = {"country": "|".join(country)}
-    given = [x is not None for x in (start or end, before, after)]
-    if sum(given) > 1:
-        raise ValueError("give either start/end, before or after")
     if start is not None and end is not None:
         if end < start:
             raise ValueError(f"the end date {end} is before the start date {start}")
@@ -97,10 +90,6 @@ def acled_filters(
         filters |= {"event_date": str(start), "event_date_where": ">="}
     elif end is not None:
         filters |= {"event_date": str(end), "event_date_where": "<="}
-    elif before is not None:
-        filters |= {"event_date": str(before), "event_date_where": "<"}
-    elif after is not None:
-        filters |= {"event_date": str(after), "event_date_where": ">"}
     if since is not None:
         filters |= {"timestamp": str(int(since)), "timestamp_where": ">="}
     return filters

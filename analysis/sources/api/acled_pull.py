@@ -144,14 +144,15 @@ def _parts(
     low = start or dt.date(ACLED_FIRST_YEAR, 1, 1)
     high = end or dt.date(max(today.year, low.year), 12, 31)
     parts: list[tuple[str, dict[str, dt.date]]] = []
-    if start is None:
-        parts.append((f"before-{low.year}", {"before": low}))
+    day = dt.timedelta(days=1)
+    if start is None:  # only BETWEEN, the documented form, even for the open ends
+        parts.append((f"before-{low.year}", {"start": dt.date.min, "end": low - day}))
     for year in range(low.year, high.year + 1):
         first = max(low, dt.date(year, 1, 1))
         last = min(high, dt.date(year, 12, 31))
         parts.append((str(year), {"start": first, "end": last}))
     if end is None:
-        parts.append((f"after-{high.year}", {"after": high}))
+        parts.append((f"after-{high.year}", {"start": high + day, "end": dt.date.max}))
     return parts
 
 
