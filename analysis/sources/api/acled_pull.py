@@ -507,6 +507,10 @@ def update_acled(
     The new file replaces the old one only once it is written whole; the old one is kept in
     ``previous/`` beside it, with its sidecar. When nothing changed the file is left as it was
     and only the sidecar records the check.
+
+    *Limitation.* An event recoded out of the pull's query (moved to another country, or out of
+    its ``start``/``end``) is not returned by the query and stays in the copy as it was; a
+    fresh pull drops it.
     """
     path = Path(path)
     record = read_sidecar(path)
