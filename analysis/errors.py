@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from os import PathLike
 
-__all__ = ["AnalysisError", "DataError", "ParameterError", "ReportError", "ServiceError"]
+__all__ = [
+    "AnalysisError",
+    "DataError",
+    "ParameterError",
+    "ReportError",
+    "ServiceError",
+    "SERVICE_FAILURES",
+]
 
 
 class AnalysisError(Exception):
@@ -70,6 +77,19 @@ class ReportError(AnalysisError):
     """A report could not be rendered."""
 
 
+#: the kinds of :class:`ServiceError`
+SERVICE_FAILURES = (
+    "credentials",
+    "access",
+    "quota",
+    "server",
+    "network",
+    "request",
+    "response",
+    "config",
+)
+
+
 class ServiceError(AnalysisError):
     """A data service (ACLED's or UCDP's API) refused a request or answered something unexpected.
 
@@ -86,8 +106,9 @@ class ServiceError(AnalysisError):
         Which of the failures it is: ``"credentials"`` (missing, or refused when a token was
         asked for), ``"access"`` (a token was issued but the data refused, e.g. the account's
         access level), ``"quota"`` (too many requests, after retries), ``"server"`` (5xx, after
-        retries), ``"network"`` (no answer, after retries), ``"response"`` (an answer whose
-        shape is not the documented one) or ``"config"`` (a bad base URL or settings file).
+        retries), ``"network"`` (no answer, after retries), ``"request"`` (the service rejected
+        the query, e.g. an unknown version or filter), ``"response"`` (an answer whose shape is
+        not the documented one) or ``"config"`` (a bad base URL or settings file).
     status
         The HTTP status of the answer, when there was one.
     url
@@ -103,6 +124,8 @@ class ServiceError(AnalysisError):
         status: int | None = None,
         url: str | None = None,
     ) -> None:
+        if reason not in SERVICE_FAILURES:
+            raise ValueError(f"reason must be one of {SERVICE_FAILURES}, not {reason!r}")
         self.message = message
         self.service = service
         self.reason = reason
