@@ -155,11 +155,11 @@ def _pull_acled(args: argparse.Namespace) -> int:
                 base_url=args.base_url or ACLED_BASE_URL,
                 progress=bar,
             ),
-            "the years fetched so far are kept in data/raw/acled/.partial/",
+            "the parts fetched so far are kept in data/raw/acled/.partial/",
         )
     except ValueError as error:
         return _usage(error)
-    resumed = f" ({result.resumed_parts} of {result.parts} years resumed)" * bool(
+    resumed = f" ({result.resumed_parts} of {result.parts} parts resumed)" * bool(
         result.resumed_parts
     )
     print(
