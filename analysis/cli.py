@@ -8,6 +8,8 @@ Sub-commands
     Render a report suite (or one notebook) into HTML under ``reports/``.
 ``tallies params NOTEBOOK``
     List a notebook's parameters with their types and defaults.
+``tallies events pull acled|ucdp``, ``tallies events update acled``
+    Pull a country's events from ACLED's or UCDP's API into ``data/raw/``; update the ACLED copy.
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ def _build_parser() -> argparse.ArgumentParser:
     from analysis.reports.cli import add_report_commands  # light: no papermill at import
 
     add_report_commands(commands)
+
+    from analysis.sources.api.cli import add_events_commands  # light: no httpx at import
+
+    add_events_commands(commands)
     return parser
 
 

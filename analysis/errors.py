@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from os import PathLike
 
-__all__ = ["AnalysisError", "DataError", "ParameterError", "ReportError"]
+__all__ = [
+    "AnalysisError",
+    "DataError",
+    "ParameterError",
+    "ReportError",
+    "ServiceError",
+    "SERVICE_FAILURES",
+]
 
 
 class AnalysisError(Exception):
@@ -68,3 +75,62 @@ class ParameterError(AnalysisError, ValueError):
 
 class ReportError(AnalysisError):
     """A report could not be rendered."""
+
+
+#: the kinds of :class:`ServiceError`
+SERVICE_FAILURES = (
+    "credentials",
+    "access",
+    "quota",
+    "server",
+    "network",
+    "request",
+    "response",
+    "config",
+)
+
+
+class ServiceError(AnalysisError):
+    """A data service (ACLED's or UCDP's API) refused a request or answered something unexpected.
+
+    The message never holds a credential: the clients remove the user's name, password and
+    tokens from any text a service sends back before quoting it.
+
+    Parameters
+    ----------
+    message
+        What happened and what to do, in plain words.
+    service
+        ``"ACLED"`` or ``"UCDP"``.
+    reason
+        Which of the failures it is: ``"credentials"`` (missing, or refused when a token was
+        asked for), ``"access"`` (a token was issued but the data refused, e.g. the account's
+        access level), ``"quota"`` (too many requests, after retries), ``"server"`` (5xx, after
+        retries), ``"network"`` (no answer, after retries), ``"request"`` (the service rejected
+        the query, e.g. an unknown version or filter), ``"response"`` (an answer whose shape is
+        not the documented one) or ``"config"`` (a bad base URL or settings file).
+    status
+        The HTTP status of the answer, when there was one.
+    url
+        The address asked (scheme, host, path and query; never a credential).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str,
+        reason: str,
+        status: int | None = None,
+        url: str | None = None,
+    ) -> None:
+        if reason not in SERVICE_FAILURES:
+            raise ValueError(f"reason must be one of {SERVICE_FAILURES}, not {reason!r}")
+        self.message = message
+        self.service = service
+        self.reason = reason
+        self.status = status
+        self.url = url
+        status_text = f" (HTTP {status})" if status is not None else ""
+        where = f" [{url}]" if url else ""
+        super().__init__(f"{service}{status_text}: {message}{where}")

@@ -18,6 +18,8 @@ Public functions
 :func:`write_acled_csv`, :func:`write_acled_json`
     ACLED exports: generations ``current``, ``no_disorder``, ``old_schema``; ``dyadic`` or
     ``monadic``; three date styles; with or without the HXL row.
+:func:`synthetic_ucdp_events`
+    The UCDP GED event table the UCDP writers serialise (as the API's events, typed).
 :func:`write_ucdp_ged_csv`, :func:`write_ucdp_ged_rdata`
     UCDP GED (or candidate) events as CSV, ``.rda`` or ``.rds``.
 :func:`write_hdx_workbook`, :func:`write_hapi_csv`
@@ -48,6 +50,7 @@ __all__ = [
     "write_acled_csv",
     "write_acled_json",
     "write_ucdp_ged_csv",
+    "synthetic_ucdp_events",
     "write_ucdp_ged_rdata",
     "write_hdx_workbook",
     "write_hapi_csv",
@@ -680,6 +683,23 @@ def _ucdp_frame(
     if other_countries:
         frame = _place_elsewhere(frame, other_countries, np.random.default_rng(seed + 1))
     return frame
+
+
+def synthetic_ucdp_events(
+    n_events: int = 100,
+    *,
+    seed: int = 0,
+    start: str = "2019-01-01",
+    end: str = "2024-12-31",
+) -> pd.DataFrame:
+    """A SYNTHETIC UCDP GED event table (GED columns; dates as timestamps, counts as integers).
+
+    The table :func:`write_ucdp_ged_csv` writes, before its dates are formatted; ids are
+    unique, ``country_id`` is 432 (Mali), ``source_article`` says ``SYNTHETIC TEST DATA``.
+    """
+    if n_events < 1:
+        raise ValueError("n_events must be at least 1")
+    return _ucdp_frame(n_events, seed, start, end)
 
 
 def write_ucdp_ged_csv(

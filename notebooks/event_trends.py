@@ -53,6 +53,7 @@ from analysis.estimability import PERIOD_WORDS, before_after_gap, shares_gap
 from analysis.files import sha256_file
 from analysis.findings import series_findings
 from analysis.harmonize.selection import scope_events, select_events, split_counts
+from analysis.sources.api.store import describe_pull
 
 reader = {"acled": read_acled, "ucdp": read_ucdp_ged}[source]
 export = reader(events_path)
@@ -283,11 +284,13 @@ unmatched_actors(events).head(25)
 
 # %%
 span = id_span(events["event_id"])
+pulled = describe_pull(events_path)  # the API pull that wrote the export, if one did
 display(
     Markdown(
         f"- Export: {md_code(events_path)} ({source.upper()}), sha256 "
         f"`{sha256_file(events_path)}`; {len(events):,} events in scope"
         + (f", ids from {md_code(span[0])} to {md_code(span[1])}" if span else "")
         + "; each event's `origin` column gives the file and line it was read from."
+        + (f"\n- Pulled: {md_escape(pulled)}." if pulled else "")
     )
 )

@@ -125,7 +125,9 @@ def _details(result: ReportResult) -> str:
     )
     data = "".join(
         f'<li title="{e(item.path)}"><code>{e(Path(item.path).name)}</code> '
-        f'<code title="{e(item.sha256)}">{e(item.sha256[:16])}…</code></li>'
+        f'<code title="{e(item.sha256)}">{e(item.sha256[:16])}…</code>'
+        + (f'<br><span class="meta">{e(item.note)}</span>' if item.note else "")
+        + "</li>"
         for item in result.inputs
         if item.role in DATA_ROLES
     )

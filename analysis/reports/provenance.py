@@ -20,6 +20,7 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.files import sha256_file
+from analysis.sources.api.store import describe_pull
 
 __all__ = [
     "KEY_PACKAGES",
@@ -47,11 +48,16 @@ _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 @dataclass(frozen=True)
 class InputFile:
-    """One file a report read: where it is (shown relative to the project), its role and sha256."""
+    """One file a report read: where it is (shown relative to the project), its role and sha256.
+
+    ``note`` says where an event export came from when an API pull wrote it: the service, the
+    pull's date and the dataset version (from its provenance sidecar).
+    """
 
     path: str
     role: str
     sha256: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,7 +174,10 @@ def hash_inputs(
             digest = sha256_file(resolved)
             if cache is not None:
                 cache[resolved] = digest
-        out.append(InputFile(path=display_path(resolved, root), role=role, sha256=digest))
+        note = (describe_pull(resolved) or "") if role == "event export" else ""
+        out.append(
+            InputFile(path=display_path(resolved, root), role=role, sha256=digest, note=note)
+        )
     return out
 
 
@@ -212,7 +221,9 @@ def footer_html(
     if notebook_file is not None:
         files = [notebook_file, *files]
     file_rows = "".join(
-        f"<tr><td><code>{e(item.path)}</code></td><td>{e(item.role)}</td>"
+        f"<tr><td><code>{e(item.path)}</code></td><td>{e(item.role)}"
+        + (f"<br>{e(item.note)}" if item.note else "")
+        + "</td>"
         f"<td><code>{e(item.sha256)}</code></td></tr>"
         for item in files
     )

@@ -34,6 +34,7 @@ from pathlib import Path
 from analysis import paths
 from analysis.errors import AnalysisError, ParameterError
 from analysis.reports.params import get_spec, validate_parameters
+from analysis.sources.api.store import is_sidecar
 
 __all__ = [
     "ReportJob",
@@ -157,7 +158,9 @@ def find_exports(raw: Path | None = None) -> list[tuple[Path, str | None, str]]:
         ``source`` is ``"acled"``, ``"ucdp"`` or ``"hdx"`` (see
         :func:`analysis.sources.formats.detect_source`), or ``None`` for a file no reader
         takes, with ``reason`` saying what it looks like. Sorted by path; hidden files and
-        ``README.md`` are skipped.
+        folders (unfinished pulls lie in ``.partial/``), ``README.md``, the provenance
+        sidecars of pulled files (``*.provenance.json``) and the previous versions an update
+        keeps (``previous/``) are skipped.
     """
     from analysis.errors import DataError
     from analysis.sources.formats import ACCEPTED, detect_source, sniff_format
@@ -170,7 +173,7 @@ def find_exports(raw: Path | None = None) -> list[tuple[Path, str | None, str]]:
         relative = path.relative_to(raw)
         if not path.is_file() or any(part.startswith(".") for part in relative.parts):
             continue
-        if path.name == "README.md":
+        if path.name == "README.md" or is_sidecar(path) or "previous" in relative.parts[:-1]:
             continue
         source = detect_source(path)
         reason = ""

@@ -139,10 +139,26 @@ def test_before_after_notebook(tmp_path: Path) -> None:
 
 def test_event_trends_notebook_on_synthetic_export(tmp_path: Path) -> None:
     from analysis import read_acled
+    from analysis.files import sha256_file
+    from analysis.sources.api.store import write_sidecar
     from analysis.testing import write_acled_csv
 
     export = write_acled_csv(tmp_path / "synthetic_acled.csv", n_events=300, seed=3)
+    # as if `tallies events pull acled` had written it: the report names the pull
+    write_sidecar(
+        export,
+        {
+            "service": "ACLED",
+            "query": {"country": ["Mali"], "start": None, "end": None},
+            "pulled_at": "2025-02-01T00:00:00Z",
+            "dataset_version": "SYNTHETIC uploads up to timestamp 1738000000",
+            "sha256": sha256_file(export),
+        },
+    )
     records = _run("event_trends", tmp_path, events_path=str(export))
+    executed = (tmp_path / "event_trends.out.ipynb").read_text(encoding="utf-8")
+    assert "- Pulled: ACLED API pull of 2025" in executed  # Markdown escapes the dashes
+    assert "SYNTHETIC uploads up to timestamp 1738000000" in executed
     events = read_acled(export, cache=False)
     assert records["n_events"] == len(events)
     monthly = aggregate_events(events, freq="MS", by="perpetrator_group", civilian_only=True)
