@@ -93,8 +93,14 @@ class Perturbation:
 DEFAULT_PERTURBATION = Perturbation()
 
 
-def _incidents(n: int, rng: np.random.Generator, first: pd.Timestamp, days: int) -> dict:
-    """Invented incidents: day, place (around the towns, a fifth anywhere), group, deaths."""
+def _incidents(
+    n: int, rng: np.random.Generator, first: pd.Timestamp, days: int, regions: int
+) -> dict:
+    """Invented incidents: day, place (around the towns, a fifth anywhere), group, deaths.
+
+    With several regions, each incident is placed in one of ``regions`` copies of the Mali
+    layout, 30 degrees of longitude and 25 of latitude apart.
+    """
     towns = np.array([(p[3], p[4]) for p in _PLACES])
     around = rng.integers(0, len(towns), n)
     lat = towns[around, 0] + rng.normal(0, 40 / _KM_PER_DEGREE, n)
@@ -102,6 +108,10 @@ def _incidents(n: int, rng: np.random.Generator, first: pd.Timestamp, days: int)
     anywhere = rng.random(n) < 0.2
     lat[anywhere] = rng.uniform(11.0, 17.0, anywhere.sum())
     lon[anywhere] = rng.uniform(-9.0, 3.0, anywhere.sum())
+    if regions > 1:
+        region = rng.integers(0, regions, n)
+        lon = lon + 30.0 * (region % 12) - 165.0
+        lat = lat + 25.0 * (region // 12) - 50.0
     return {
         "day": rng.integers(0, days, n),
         "lat": lat,
@@ -180,6 +190,7 @@ def synthetic_event_pairs(
     seed: int = 0,
     start: str = "2019-01-01",
     end: str = "2024-12-31",
+    regions: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Two SYNTHETIC canonical event tables coding overlapping incidents, and the truth.
 
@@ -195,6 +206,9 @@ def synthetic_event_pairs(
         Seed of the random generator (same arguments, same tables).
     start, end
         Date range of the incidents.
+    regions
+        Number of copies of the Mali layout (1 to 60) the incidents are spread over: a large
+        table with many regions has the density of a global export, not of one country.
 
     Returns
     -------
@@ -224,6 +238,8 @@ def synthetic_event_pairs(
     """
     if not 0 <= matched_share <= 1:
         raise ValueError(f"matched_share must lie in [0, 1], got {matched_share!r}")
+    if not 1 <= regions <= 60:
+        raise ValueError(f"regions must lie in 1..60, got {regions!r}")
     if n_left < 1 or n_right < 1:
         raise ValueError("n_left and n_right must be at least 1")
     p = perturbation
@@ -250,7 +266,7 @@ def synthetic_event_pairs(
             f"n_left ({n_left}) is too small for {left_matched} matched events; "
             "lower matched_share or raise n_left"
         )
-    base = _incidents(n_matched, rng, first, days)
+    base = _incidents(n_matched, rng, first, days, regions)
 
     # the right table's coding of the matched incidents (and the second half of merges)
     second_r = np.flatnonzero(kind == 2)
@@ -300,8 +316,8 @@ def synthetic_event_pairs(
     )  # fmt: skip
 
     # unrelated events on each side
-    l_extra = _incidents(n_left - n_l, rng, first, days)
-    r_extra = _incidents(n_right - right_matched, rng, first, days)
+    l_extra = _incidents(n_left - n_l, rng, first, days, regions)
+    r_extra = _incidents(n_right - right_matched, rng, first, days, regions)
     l_all = {k: np.concatenate([l_rows[k], l_extra[k]]) for k in l_rows}
     r_all = {k: np.concatenate([r_rows[k], r_extra[k]]) for k in r_rows}
     r_span = np.where(rng.random(n_right) < p.range_share, rng.integers(1, 4, n_right), 0)
@@ -334,7 +350,6 @@ def synthetic_event_pairs(
     # (and n_matched + j for the j-th merge)
     incident = np.arange(n_matched)
     l_of = [incident, second_l, incident[kind == 2]]
-    r_of = [incident, incident[kind == 1], second_r]
     l_idx = [l_pos[incident], l_pos[n_matched + np.arange(n_split)], l_pos[second_r]]
     r_idx = [r_pos[incident], r_pos[second_l], r_pos[n_matched + np.arange(n_merge)]]
     labels = np.where(kind == 1, "split", np.where(kind == 2, "merge", "one_to_one"))
@@ -342,7 +357,7 @@ def synthetic_event_pairs(
         {
             "left_event_id": left["event_id"].to_numpy()[np.concatenate(l_idx)],
             "right_event_id": right["event_id"].to_numpy()[np.concatenate(r_idx)],
-            "incident": np.concatenate([l_of[0], l_of[1], l_of[2]]),
+            "incident": np.concatenate(l_of),
             "kind": np.concatenate([labels, labels[second_l], labels[kind == 2]]),
         }
     )
