@@ -82,7 +82,8 @@ def test_one_to_one(matched) -> None:
     above = matched[~matched["matched"] & (matched["probability"] >= 0.5)]
     used = set(kept["left_event_id"]) | set(kept["right_event_id"])
     assert all(
-        a in used or b in used for a, b in zip(above["left_event_id"], above["right_event_id"])
+        a in used or b in used
+        for a, b in zip(above["left_event_id"], above["right_event_id"], strict=True)
     )
 
 
@@ -118,9 +119,9 @@ def test_blocking_finds_every_pair_inside_the_window_and_none_outside() -> None:
         & ((full["date_end_l"] - full["date_end_r"]).dt.days.abs() <= 5)
         & (km <= 30.0)
     )
-    expected = set(zip(full.loc[inside, "event_id_l"], full.loc[inside, "event_id_r"]))
+    expected = set(zip(full.loc[inside, "event_id_l"], full.loc[inside, "event_id_r"], strict=True))
     assert expected  # the check means something
-    assert set(zip(pairs["left_event_id"], pairs["right_event_id"])) == expected
+    assert set(zip(pairs["left_event_id"], pairs["right_event_id"], strict=True)) == expected
     assert len(pairs) < 0.01 * len(full)
 
 
