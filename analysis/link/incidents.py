@@ -96,7 +96,7 @@ def incident_windows(
                 count += (days >= np.datetime64(first)) & (days <= np.datetime64(last))
             top = np.flatnonzero(count == count.max())
             start, end = pd.Timestamp(days[top[0]]), pd.Timestamp(days[top[-1]])
-            rule = f"core ({int(count.max())} of {len(periods)} figures)"
+            rule = f"core: {int(count.max())} of {len(periods)} figures"
 
         def joined(column: str, frame: pd.DataFrame = group) -> object:
             values = sorted({v.strip() for v in frame[column].dropna().astype(str) if v.strip()})

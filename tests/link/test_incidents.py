@@ -69,7 +69,7 @@ def test_windows_take_the_days_most_figures_cover() -> None:
         pd.Timestamp("2023-05-12"),
     )
     assert a["window_start"] == pd.Timestamp("2023-05-08")
-    assert a["window"] == "core (3 of 3 figures)"
+    assert a["window"] == "core: 3 of 3 figures"
     assert a["place"] == "Moura" and a["admin2"] == "Djenné" and a["n_figures"] == 3
     union = incident_windows(_tallies(), window="union").set_index("incident_id").loc["inc-a"]
     assert (union["first_day"], union["last_day"]) == (

@@ -75,6 +75,7 @@ def test_incident_notebook(tmp_path: Path) -> None:
     shown = records["summary"][0]
     assert shown["envelope_low"] == pytest.approx(summary["envelope_low"])
     assert set(records["documents"]) == set(expected.figures["source_id"])
+    assert records["events_linked"] is None  # no export given: one sentence, no table
     images, calls = _figures_shown(tmp_path, "incident")
     assert images == calls == 1
 
@@ -133,3 +134,20 @@ def test_event_trends_notebook_on_synthetic_export(tmp_path: Path) -> None:
     assert records["wagner_events"] == int(events["wagner_involved"].sum())
     images, calls = _figures_shown(tmp_path, "event_trends")
     assert images == calls == 4
+
+
+def test_incident_notebook_with_a_synthetic_export(tmp_path: Path) -> None:
+    from analysis import incident_coverage, incident_events, read_acled
+    from analysis.testing import write_acled_csv
+
+    export = write_acled_csv(tmp_path / "synthetic_acled.csv", n_events=3000, seed=3)
+    records = _run("incident", tmp_path, incident_id="moura-2022-03", acled_path=str(export))
+    tallies = load_evidence()["tallies"]
+    events = read_acled(export, cache=False)
+    linked = incident_events(tallies, events, incident_id="moura-2022-03")
+    assert linked["event_id"].tolist() == records["events_linked"]
+    assert records["events_linked"]  # the synthetic export has events in Djenné's cercle then
+    coverage = incident_coverage(tallies, events, incident_id="moura-2022-03").iloc[0]
+    shown = records["events_coverage"][0]
+    assert shown["covered"] is True and shown["n_events"] == coverage["n_events"]
+    assert shown["fatalities"] == coverage["fatalities"]
