@@ -456,6 +456,40 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
             ),
         ),
         NotebookSpec(
+            "overlapping_lists",
+            "Overlapping lists: ACLED and UCDP events matched, and what every list missed",
+            (
+                Param("acled_path", "path", None, required=True, exists="file", help="an ACLED export"),
+                Param("ucdp_path", "path", None, required=True, exists="file", help="a UCDP GED export"),
+                Param("start", "date | None", None, help="first day (None: where both begin)"),
+                Param("end", "date | None", None, help="last day (None: where both end)"),
+                Param(
+                    "civilian_only",
+                    "bool",
+                    True,
+                    help="keep only events each source counts as targeting civilians",
+                ),
+                Param(
+                    "threshold",
+                    "float",
+                    0.5,
+                    exclusive_minimum=0,
+                    maximum=1,
+                    help="match probability a pair needs",
+                ),
+                Param("max_days", "int", 7, minimum=0, help="window on dates, in days"),
+                Param("max_km", "float", 25.0, exclusive_minimum=0, help="window on places, in km"),
+                Param(
+                    "include_incidents",
+                    "bool",
+                    True,
+                    help="add the evidence table's incidents as a third list",
+                ),
+                _tallies_dir(),
+            ),
+            rules=(_order("start", "end"),),
+        ),
+        NotebookSpec(
             "event_trends",
             "Event-level trends from an ACLED or UCDP export",
             (
