@@ -30,6 +30,9 @@ Method = Literal["fellegi_sunter", "window"]
 Training = Literal["em", "prior"]
 
 _EARTH_KM = 6371.0088
+#: fewest random pairs sampled to estimate the u probabilities (more for large tables: ten per
+#: event, so that the rare close levels are still seen among random pairs of a global export)
+_U_SAMPLE_PAIRS = 1e6
 _KM_PER_DEGREE = 111.32
 
 #: The columns of the table :func:`match_events` returns, in order.
@@ -289,7 +292,8 @@ def _splink_pairs(
         ]
         linker = Linker(tables, settings, log_level=None)
         linker.training.estimate_u_using_random_sampling(
-            max_pairs=float(min(1e6, n_pairs)), seed=seed
+            max_pairs=float(min(n_pairs, max(_U_SAMPLE_PAIRS, 10 * (len(left) + len(right))))),
+            seed=seed,
         )
         trained = "prior"
         if train == "em":
@@ -493,7 +497,9 @@ def match_events(
     up to ``max_km``), fatalities (equal; within 2 or 50 %; else) and perpetrator group
     (equal; else); missing values are neutral. The match weight is :math:`\log_2
     \frac{\lambda}{1-\lambda} + \sum_k \log_2 (m_k / u_k)` and the probability :math:`2^w /
-    (1 + 2^w)`. u probabilities come from random pairs (Splink's random sampling), m
+    (1 + 2^w)`. u probabilities come from random pairs (Splink's random sampling; at least
+    a million, and ten per event, since close levels are rare among random pairs of a large
+    table and their u estimates otherwise too noisy), m
     probabilities from EM on the pairs within the window (Splink, DuckDB back end). The
     comparisons are taken as independent given match status, which days and place are not
     quite: probabilities are a ranking more than calibrated chances, which is why

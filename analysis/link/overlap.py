@@ -104,6 +104,14 @@ def capture_histories(
     records are one case, so an incident linked to two ACLED events, or a split matched to
     one UCDP event, is counted once. A link to an id that is not on its list raises
     :class:`~analysis.errors.DataError`.
+
+    Examples
+    --------
+    >>> links = pd.DataFrame(
+    ...     {"list_a": ["acled"], "id_a": ["a1"], "list_b": ["ucdp"], "id_b": ["u1"]}
+    ... )
+    >>> capture_histories({"acled": ["a1", "a2"], "ucdp": ["u1"]}, links)["history"].tolist()
+    ['11', '10']
     """
     names = list(lists)
     if len(names) < 2:

@@ -99,7 +99,7 @@ def _incidents(
     """Invented incidents: day, place (around the towns, a fifth anywhere), group, deaths.
 
     With several regions, each incident is placed in one of ``regions`` copies of the Mali
-    layout, 30 degrees of longitude and 25 of latitude apart.
+    layout, 30 degrees of longitude and 15 of latitude apart, with the same distances in km.
     """
     towns = np.array([(p[3], p[4]) for p in _PLACES])
     around = rng.integers(0, len(towns), n)
@@ -110,8 +110,10 @@ def _incidents(
     lon[anywhere] = rng.uniform(-9.0, 3.0, anywhere.sum())
     if regions > 1:
         region = rng.integers(0, regions, n)
-        lon = lon + 30.0 * (region % 12) - 165.0
-        lat = lat + 25.0 * (region // 12) - 50.0
+        lat = lat + 15.0 * (region // 12) - 30.0
+        # keep distances in km as in Mali (about 14 degrees north) at the new latitude
+        stretch = np.cos(np.radians(14.0)) / np.cos(np.radians(lat))
+        lon = 30.0 * (region % 12) - 165.0 + (lon + 3.0) * stretch
     return {
         "day": rng.integers(0, days, n),
         "lat": lat,

@@ -179,3 +179,20 @@ def test_the_generator_is_seeded_and_its_truth_consistent() -> None:
     assert (left["notes"] == "SYNTHETIC TEST DATA").all()
     with pytest.raises(ValueError, match="split_share"):
         Perturbation(split_share=1.5)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "analysis.link.match",
+        "analysis.link.synthetic",
+        "analysis.link.incidents",
+        "analysis.link.overlap",
+    ],
+)
+def test_docstring_examples(module) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
