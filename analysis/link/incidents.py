@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.errors import DataError, ParameterError
 from analysis.harmonize.schema import check_events
+from analysis.link.match import _option
 
 __all__ = ["incident_windows", "incident_events", "incident_coverage"]
 
@@ -41,12 +42,6 @@ def _names(value: object) -> frozenset[str]:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return frozenset()
     return frozenset(n for n in (_name(part) for part in str(value).split(";")) if n)
-
-
-def _option(name: str, value: object, kind: object) -> None:
-    allowed = get_args(kind)
-    if value not in allowed:
-        raise ParameterError(f"{name} must be one of {list(allowed)}, got {value!r}")
 
 
 def incident_windows(
