@@ -55,6 +55,17 @@ _EXPORTS: dict[str, str] = {
     "robustness": "analysis.trends",
     "pretrend_projection": "analysis.trends",
     "change_point_scan": "analysis.trends",
+    # linking the sources
+    "match_events": "analysis.link.match",
+    "match_quality": "analysis.link.match",
+    "incident_windows": "analysis.link.incidents",
+    "incident_events": "analysis.link.incidents",
+    "incident_coverage": "analysis.link.incidents",
+    "capture_histories": "analysis.link.overlap",
+    "history_counts": "analysis.link.overlap",
+    "links_from_matches": "analysis.link.overlap",
+    "links_from_incidents": "analysis.link.overlap",
+    "mse_match_sensitivity": "analysis.link.overlap",
     # overlapping lists
     "lincoln_petersen": "analysis.mse",
     "chapman": "analysis.mse",

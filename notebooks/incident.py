@@ -25,8 +25,14 @@
 incident_id = "moura-2022-03"
 about_width = 0.1
 tallies_dir = None
+acled_path = None
+ucdp_path = None
+place_level = "admin2"
+slack_days = 3
 
 # %%
+import numpy as np
+import pandas as pd
 from IPython.display import Markdown, display
 
 from analysis import compare_incident, plots
@@ -195,6 +201,87 @@ if len(comparison.apart):
     )
 else:
     display(Markdown("Every figure about this incident counts the same thing."))
+
+# %% [markdown]
+# ## Events coded in the incident's place and days
+#
+# The events of the ACLED and UCDP exports given to this report that fall in the incident's
+# days (those most of its figures cover, widened by `slack_days`) and its place (the locality
+# the figures name, or its cercle or region, up to `place_level`). They are the events *in
+# the place and days*, not proof that they code the same killings: read their notes. Summed
+# event fatalities count everyone the source says died, fighters included (UCDP's
+# `civilian_fatalities` only civilians), and can count one death twice when one killing was
+# coded as two events.
+
+# %%
+from analysis import incident_coverage, incident_events, incident_windows, read_acled, read_ucdp_ged
+from analysis.harmonize.schema import conform_events
+
+exports = {
+    name: reader(path)
+    for name, reader, path in (
+        ("acled", read_acled, acled_path),
+        ("ucdp", read_ucdp_ged, ucdp_path),
+    )
+    if path
+}
+window = incident_windows(evidence["tallies"], slack_days=slack_days)
+window = window[window["incident_id"] == incident_id].iloc[0]
+if not exports:
+    record("events_linked", None)
+    display(
+        Markdown(
+            "No ACLED or UCDP export was given to this report (parameters `acled_path`, "
+            "`ucdp_path`), so the events that sources coded for this incident are not shown."
+        )
+    )
+else:
+    events = conform_events(pd.concat(exports.values(), ignore_index=True))
+    coverage = incident_coverage(
+        evidence["tallies"], events, incident_id=incident_id, place_level=place_level,
+        slack_days=slack_days,
+    )  # fmt: skip
+    linked = incident_events(
+        evidence["tallies"], events, incident_id=incident_id, place_level=place_level,
+        slack_days=slack_days,
+    )  # fmt: skip
+    record("events_linked", linked["event_id"].tolist())
+    record("events_coverage", coverage[["source", "covered", "n_events", "fatalities"]])
+    lines = [
+        f"The incident's days: {window['first_day']:%Y-%m-%d} to {window['last_day']:%Y-%m-%d} "
+        f"({md_escape(window['window'])}), searched from {window['window_start']:%Y-%m-%d} to "
+        f"{window['window_end']:%Y-%m-%d}; place: "
+        + md_escape(
+            ", ".join(str(window[c]) for c in ("place", "admin2", "admin1") if pd.notna(window[c]))
+            or "not given"
+        )
+        + "."
+    ]
+    low, high = summary["envelope_low"], summary["envelope_high"]
+    published = f"{low:,.0f} to " + (f"{high:,.0f}" if np.isfinite(high) else "no upper end")
+    for row in coverage.itertuples(index=False):
+        if not row.covered or row.n_events == 0:
+            lines.append(f"- **{row.source.upper()}**: {md_escape(row.note)}.")
+        else:
+            fat = (
+                "no fatality figure"
+                if pd.isna(row.fatalities)
+                else f"{row.fatalities:,} fatalities"
+            )
+            lines.append(
+                f"- **{row.source.upper()}**: {row.n_events} event(s), {fat} in all, beside "
+                f"published figures from {published}."
+            )
+    display(Markdown("\n".join(lines)))
+
+# %%
+if exports and not linked.empty:
+    display(
+        linked[
+            ["source", "event_id", "date_start", "location", "admin2", "place_match",
+             "days_outside", "perpetrator_group", "fatalities", "civilian_fatalities", "origin"]
+        ]
+    )  # fmt: skip
 
 # %% [markdown]
 # ## Caveats

@@ -131,7 +131,10 @@ class Param:
         elif kind == "float":
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise self._error(f"must be a number, not {_show(value)}")
-            out = float(value)
+            try:
+                out = float(value)
+            except OverflowError:
+                out = math.inf
             if not math.isfinite(out):
                 raise self._error(f"must be a finite number, not {value!r}")
         elif kind == "bool":
@@ -421,6 +424,7 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     "int",
                     1000,
                     exclusive_minimum=0,
+                    maximum=100_000,
                     help="draws of the interval simulation",
                 ),
                 Param("seed", "int", 0, help="random seed of the simulation"),
@@ -441,7 +445,69 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     help="relative width of an 'about' figure's interval",
                 ),
                 _tallies_dir(),
+                Param(
+                    "acled_path",
+                    "path | None",
+                    None,
+                    exists="file",
+                    help="an ACLED export whose events are shown beside the figures (None: none)",
+                ),
+                Param(
+                    "ucdp_path",
+                    "path | None",
+                    None,
+                    exists="file",
+                    help="a UCDP GED export whose events are shown beside the figures (None: none)",
+                ),
+                Param(
+                    "place_level",
+                    "str",
+                    "admin2",
+                    allowed=("place", "admin2", "admin1"),
+                    help="widest place an event may share with the incident",
+                ),
+                Param(
+                    "slack_days",
+                    "int",
+                    3,
+                    minimum=0,
+                    help="days added before and after the incident's days",
+                ),
             ),
+        ),
+        NotebookSpec(
+            "overlapping_lists",
+            "Overlapping lists: ACLED and UCDP events matched, and what every list missed",
+            (
+                Param("acled_path", "path", None, required=True, exists="file", help="an ACLED export"),
+                Param("ucdp_path", "path", None, required=True, exists="file", help="a UCDP GED export"),
+                Param("start", "date | None", None, help="first day (None: where both begin)"),
+                Param("end", "date | None", None, help="last day (None: where both end)"),
+                Param(
+                    "civilian_only",
+                    "bool",
+                    True,
+                    help="keep only events each source counts as targeting civilians",
+                ),
+                Param(
+                    "threshold",
+                    "float",
+                    0.5,
+                    exclusive_minimum=0,
+                    maximum=1,
+                    help="match probability a pair needs",
+                ),
+                Param("max_days", "int", 7, minimum=0, help="window on dates, in days"),
+                Param("max_km", "float", 25.0, exclusive_minimum=0, help="window on places, in km"),
+                Param(
+                    "include_incidents",
+                    "bool",
+                    True,
+                    help="add the evidence table's incidents as a third list",
+                ),
+                _tallies_dir(),
+            ),
+            rules=(_order("start", "end"),),
         ),
         NotebookSpec(
             "event_trends",

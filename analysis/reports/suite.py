@@ -124,6 +124,8 @@ def make_job(
 def job_inputs(notebook: str, parameters: Mapping[str, object]) -> list[tuple[Path, str]]:
     """The data files a report reads: the evidence table (or the event export) and ``data/hand``.
 
+    An incident report also reads the exports given as ``acled_path`` and ``ucdp_path``.
+
     The evidence table is every ``*.csv`` of ``tallies_dir`` (default: the shipped
     ``data/tallies``); the hand-made lookups every file of ``data/hand``.
     """
@@ -135,6 +137,9 @@ def job_inputs(notebook: str, parameters: Mapping[str, object]) -> list[tuple[Pa
         folder = parameters.get("tallies_dir")
         tallies = Path(str(folder)) if folder else paths.tallies_dir()
         files.extend((path, "evidence table") for path in _files(tallies, "*.csv"))
+        for name in ("acled_path", "ucdp_path"):  # exports shown beside an incident's figures
+            if parameters.get(name):
+                files.append((Path(str(parameters[name])), "event export"))
     files.extend((path, "hand lookup") for path in _files(paths.hand_dir(), "*"))
     return files
 
@@ -282,7 +287,7 @@ def _suite_loader() -> type:
     def timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
         try:
             return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise yaml.constructor.ConstructorError(
                 None, None, f"{node.value!r} is not a real date ({error})", node.start_mark
             ) from None

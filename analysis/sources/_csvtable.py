@@ -269,7 +269,16 @@ def _parse_cell(value: str, column: Column, path: Path, line: int):
                 column=column.name,
                 rule="integer",
             )
-        return int(value)
+        number = int(value)
+        if number > _INT_MAX:
+            raise DataError(
+                f"{value!r} is larger than any count a document publishes (at most {_INT_MAX:,})",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="integer",
+            )
+        return number
     if kind == "category":
         assert column.allowed is not None
         if value not in column.allowed:
@@ -358,6 +367,10 @@ def parse_table(
         if duplicated:
             frame = frame.drop(index=frame.index[duplicated]).reset_index(drop=True)
     return frame
+
+
+#: The largest whole number a table column holds (pandas' Int64); larger ones are refused.
+_INT_MAX = 2**63 - 1
 
 
 def _to_series(values: Sequence, column: Column) -> pd.Series:

@@ -796,7 +796,18 @@ def parse_counts(
         if table is not None:
             raise table.error(row, column, message, "count")
         raise DataError(message, file=where, line=row + row_offset, column=column, rule="count")
-    return pc.cast(pc.cast(text, pa.float64()), pa.int64())
+    floats = pc.cast(text, pa.float64())
+    too_big = pc.fill_null(pc.greater_equal(floats, 2.0**63), False)
+    if pc.any(too_big).as_py():
+        row = _first_true(too_big)
+        message = (
+            f"count {text[row].as_py()!r} is larger than any count a source publishes; "
+            "expected a non-negative whole number"
+        )
+        if table is not None:
+            raise table.error(row, column, message, "count")
+        raise DataError(message, file=where, line=row + row_offset, column=column, rule="count")
+    return pc.cast(floats, pa.int64())
 
 
 def coordinates(

@@ -56,7 +56,13 @@ def _figures_shown(tmp_path: Path, name: str) -> tuple[int, int]:
 
 
 def test_every_notebook_has_a_twin_in_sync() -> None:
-    assert {"source_comparison", "before_after", "incident", "event_trends"} <= set(NAMES)
+    assert {
+        "source_comparison",
+        "before_after",
+        "incident",
+        "event_trends",
+        "overlapping_lists",
+    } <= set(NAMES)
     for name in NAMES:
         ipynb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
         twin = jupytext.read(NOTEBOOKS / f"{name}.py")
@@ -82,6 +88,7 @@ def test_incident_notebook(tmp_path: Path) -> None:
     shown = records["summary"][0]
     assert shown["envelope_low"] == pytest.approx(summary["envelope_low"])
     assert set(records["documents"]) == set(expected.figures["source_id"])
+    assert records["events_linked"] is None  # no export given: one sentence, no table
     images, calls = _figures_shown(tmp_path, "incident")
     assert images == calls == 1
 
@@ -238,3 +245,55 @@ def test_a_conflicting_copy_added_by_a_researcher_raises_a_banner(tmp_path: Path
         o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", [])
     )
     assert 'class="input-warnings"' in html and "minusma-900" in html
+
+
+def test_incident_notebook_with_a_synthetic_export(tmp_path: Path) -> None:
+    from analysis import incident_coverage, incident_events, read_acled
+    from analysis.testing import write_acled_csv
+
+    export = write_acled_csv(tmp_path / "synthetic_acled.csv", n_events=3000, seed=3)
+    records = _run("incident", tmp_path, incident_id="moura-2022-03", acled_path=str(export))
+    tallies = load_evidence()["tallies"]
+    events = read_acled(export, cache=False)
+    linked = incident_events(tallies, events, incident_id="moura-2022-03")
+    assert linked["event_id"].tolist() == records["events_linked"]
+    assert records["events_linked"]  # the synthetic export has events in Djenné's cercle then
+    coverage = incident_coverage(tallies, events, incident_id="moura-2022-03").iloc[0]
+    shown = records["events_coverage"][0]
+    assert shown["covered"] is True and shown["n_events"] == coverage["n_events"]
+    assert shown["fatalities"] == coverage["fatalities"]
+
+
+def test_overlapping_lists_notebook_on_synthetic_exports(tmp_path: Path) -> None:
+    from analysis import (
+        capture_histories,
+        history_counts,
+        links_from_matches,
+        match_events,
+        read_acled,
+        read_ucdp_ged,
+    )
+    from analysis.harmonize.selection import select_events
+    from analysis.testing import write_acled_csv, write_ucdp_ged_csv
+
+    acled_path = write_acled_csv(tmp_path / "synthetic_acled.csv", n_events=1200, seed=3)
+    ucdp_path = write_ucdp_ged_csv(tmp_path / "synthetic_ucdp.csv", n_events=400, seed=4)
+    records = _run(
+        "overlapping_lists", tmp_path, acled_path=str(acled_path), ucdp_path=str(ucdp_path),
+        include_incidents=False,
+    )  # fmt: skip
+    acled, ucdp = read_acled(acled_path, cache=False), read_ucdp_ged(ucdp_path, cache=False)
+    first = max(acled["date_start"].min(), ucdp["date_start"].min())
+    last = min(acled["date_start"].max(), ucdp["date_start"].max())
+    acled = select_events(acled, start=first, end=last, civilian_only=True)
+    ucdp = select_events(ucdp, start=first, end=last, civilian_only=True)
+    assert (records["n_acled"], records["n_ucdp"]) == (len(acled), len(ucdp))
+    pairs = match_events(acled, ucdp)
+    assert records["n_matched"] == int(pairs["matched"].sum())
+    histories = capture_histories(
+        {"acled": acled["event_id"], "ucdp": ucdp["event_id"]},
+        links_from_matches(pairs, left="acled", right="ucdp"),
+    )
+    assert records["histories"] == {k: int(v) for k, v in history_counts(histories).items()}
+    assert [r["model"] for r in records["estimates"]] == ["independence"]
+    assert {r["threshold"] for r in records["sensitivity"]} == {0.05, 0.2, 0.5, 0.8, 0.95, 0.99}
