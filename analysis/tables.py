@@ -344,25 +344,36 @@ def display_table(
     link = ""
     if csv_name is not None:
         link = csv_link(raw if raw is not None else frame, csv_name)
-    num_class = ' class="num"'
-    head = "".join(
-        f'<th scope="col"{num_class if h in numeric else ""}>{html.escape(h)}</th>'
-        for h in text.columns
-    )
-    body = []
-    for values in text.itertuples(index=False):
-        cells = []
-        for header, value in zip(text.columns, values, strict=True):
-            klass = ' class="num"' if header in numeric else ""
-            cells.append(f"<td{klass}>{html.escape(str(value))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     klass = "reader-table interactive" if interactive else "reader-table"
-    table = (
-        f'<table class="{klass}">{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
+    table = _styled(text, numeric=numeric, caption=caption, klass=klass)
     return HTML(table + link)
+
+
+def _styled(
+    text: pd.DataFrame, *, numeric: tuple[str, ...], caption: str | None, klass: str
+) -> str:
+    """The table of formatted text through pandas' Styler: no index, every cell escaped,
+    numeric cells classed ``num``. The Styler's element ids come from the table's content,
+    so a page renders the same twice and two different tables never share an id."""
+    import hashlib
+
+    content = "\x1f".join([*text.columns, *text.to_numpy().ravel().tolist()])
+    digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
+    classes = pd.DataFrame(
+        [["num" if column in numeric else "" for column in text.columns]] * len(text),
+        index=text.index,
+        columns=text.columns,
+    )
+    styler = (
+        text.style.hide(axis="index")
+        .format(escape="html")
+        .set_uuid(digest)
+        .set_td_classes(classes)
+        .set_table_attributes(f'class="{klass}"')
+    )
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler.to_html(doctype_html=False)
 
 
 def key_value_table(items: list[tuple[str, str]], *, caption: str | None = None) -> Any:
