@@ -102,7 +102,9 @@ def _report(args: argparse.Namespace) -> int:
     root = paths.project_root()
     here = Path.cwd()  # relative paths are where the user wrote them
     output_dir = (here / args.output_dir).resolve() if args.output_dir else paths.reports_dir()
-    notebooks_dir = (here / args.notebooks_dir).resolve() if args.notebooks_dir else root / "notebooks"
+    notebooks_dir = (
+        (here / args.notebooks_dir).resolve() if args.notebooks_dir else root / "notebooks"
+    )
     if args.notebook is None and (args.parameters or args.name):
         raise ParameterError("-p and --name go with --notebook, not with a suite")
     with contextlib.ExitStack() as stack:
@@ -111,7 +113,9 @@ def _report(args: argparse.Namespace) -> int:
             # it imports the heavy modules while the suite is read
             server = stack.enter_context(KernelServer())
         if args.notebook is None:
-            suite = load_suite((here / args.suite) if args.suite else paths.reports_dir() / "suite.yml")
+            suite = load_suite(
+                (here / args.suite) if args.suite else paths.reports_dir() / "suite.yml"
+            )
             jobs, notes, merge = suite.jobs, suite.notes, False
         else:
             values = parse_cli_parameters(args.notebook, args.parameters, base_dir=Path.cwd())

@@ -167,7 +167,7 @@ def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], in
                 else '<p class="headline meta">This report records no headline finding.</p>'
             )
             items.append(f'<li class="report"><h3>{link}</h3>{headline}{_details(result)}</li>')
-        sections.append(f"<h2>{e(group)}</h2><ul class=\"reports\">{''.join(items)}</ul>")
+        sections.append(f'<h2>{e(group)}</h2><ul class="reports">{"".join(items)}</ul>')
     failed_items = "".join(
         f"<li><strong>{e(result.name)}</strong> (<code>{e(result.notebook)}</code>): "
         f"{e(_first_line(result.error))}"

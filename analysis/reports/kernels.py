@@ -109,6 +109,8 @@ def last_kernel_start() -> str | None:
     :data:`NEW_PROCESS`), or None when it has started none. A worker renders one report at a
     time, so after a report this describes its kernel."""
     return _last_start
+
+
 _LINE_LIMIT = 16 * 1024 * 1024
 
 

@@ -374,7 +374,10 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                 Param("freq", "str", "QS", allowed=("QS", "YS"), help="aligned period length"),
                 Param("reference_body", "str", "minusma", help="body the others are compared to"),
                 Param(
-                    "arrival_date", "date", "2021-12-01", help="the date of each body's before/after"
+                    "arrival_date",
+                    "date",
+                    "2021-12-01",
+                    help="the date of each body's before/after",
                 ),
                 _tallies_dir(),
             ),
@@ -479,8 +482,17 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
             "overlapping_lists",
             "Overlapping lists: ACLED and UCDP events matched, and what every list missed",
             (
-                Param("acled_path", "path", None, required=True, exists="file", help="an ACLED export"),
-                Param("ucdp_path", "path", None, required=True, exists="file", help="a UCDP GED export"),
+                Param(
+                    "acled_path", "path", None, required=True, exists="file", help="an ACLED export"
+                ),
+                Param(
+                    "ucdp_path",
+                    "path",
+                    None,
+                    required=True,
+                    exists="file",
+                    help="a UCDP GED export",
+                ),
                 Param("start", "date | None", None, help="first day (None: where both begin)"),
                 Param("end", "date | None", None, help="last day (None: where both end)"),
                 Param(

@@ -31,17 +31,15 @@ import tempfile
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING
 
 from analysis.display import read_records
 from analysis.errors import ReportError
 from analysis.files import atomic_write
 from analysis.reports.assets import add_page_assets
 from analysis.reports.kernels import last_kernel_start
-from analysis.reports.results import ReportResult, Status
-from analysis.reports.styles import REPORT_CSS
 from analysis.reports.provenance import (
     InputFile,
     RunInfo,
@@ -49,6 +47,8 @@ from analysis.reports.provenance import (
     hash_inputs,
     insert_footer,
 )
+from analysis.reports.results import ReportResult
+from analysis.reports.styles import REPORT_CSS
 from analysis.reports.suite import ReportJob, SuiteNote, safe_name
 
 if TYPE_CHECKING:  # pragma: no cover

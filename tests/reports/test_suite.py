@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from analysis.errors import ParameterError, ReportError
 from analysis.reports import suite as suite_module
 from analysis.reports.runner import report_dir
-from analysis.sources.formats import ACCEPTED
 from analysis.reports.suite import (
     adhoc_name,
     expand_suite,
@@ -22,6 +21,7 @@ from analysis.reports.suite import (
     make_job,
     safe_name,
 )
+from analysis.sources.formats import ACCEPTED
 
 SHIPPED_SUITE = Path(__file__).resolve().parents[2] / "reports" / "suite.yml"
 
@@ -91,7 +91,11 @@ def test_event_trends_joins_only_with_an_export(tmp_path: Path) -> None:
     from analysis.testing import write_hdx_workbook, write_ucdp_ged_csv
 
     item = {"name": "event_trends", "notebook": "event_trends", "when": "event_export"}
-    aggregates = {"name": "aggregate_trends", "notebook": "aggregate_trends", "when": "aggregate_export"}
+    aggregates = {
+        "name": "aggregate_trends",
+        "notebook": "aggregate_trends",
+        "when": "aggregate_export",
+    }
     (tmp_path / "acled").mkdir()
     (tmp_path / "ucdp").mkdir()
     (tmp_path / "acled" / ".gitkeep").write_text("", encoding="utf-8")
