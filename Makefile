@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint format check venv clean lock chromium
+.PHONY: help report test lint format check venv lab clean lock chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
@@ -16,9 +16,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name tallies --display-name "Python (tallies)" >/dev/null
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git config filter.nbstripout.clean "$(abspath $(BIN))/nbstripout"; \
+		git config filter.nbstripout.smudge cat; \
+	fi
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the pinned dependencies and the project
+
+lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel, "Python (tallies)"
+	$(BIN)/jupyter lab notebooks/
 
 report: $(STAMP) ## check the evidence table and render the default report suite into reports/
 	$(BIN)/tallies data check

@@ -71,12 +71,54 @@ def test_every_notebook_has_a_twin_in_sync() -> None:
         assert ours == theirs, f"{name}.ipynb and {name}.py have drifted: run jupytext --sync"
 
 
+def _stored(name: str):
+    """The notebook as git stores it (the index), or the file outside a git checkout: a
+    notebook a researcher saved with outputs in the working copy is not what is committed."""
+    import subprocess
+
+    path = f"notebooks/{name}.ipynb"
+    shown = subprocess.run(
+        ["git", "show", f":{path}"], cwd=project_root(), capture_output=True, text=True
+    )
+    if shown.returncode == 0:
+        return nbformat.reads(shown.stdout, as_version=4)
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
 def test_notebooks_are_stored_without_outputs() -> None:
     for name in NAMES:
-        ipynb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        ipynb = _stored(name)
         code = [c for c in ipynb.cells if c.cell_type == "code"]
         assert code[0].metadata.get("tags") == ["parameters"], name
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), name
+        assert ipynb.metadata["kernelspec"]["name"] == "tallies", name
+
+
+def test_outputs_are_stripped_by_the_git_filter(tmp_path: Path) -> None:
+    """The clean filter make configures (nbstripout) strips an executed notebook's outputs."""
+    import shutil
+    import subprocess
+    import sys
+
+    nbstripout = Path(sys.executable).with_name("nbstripout")
+    assert nbstripout.is_file(), "nbstripout is a dev dependency installed by make"
+    executed = nbformat.read(NOTEBOOKS / "incident.ipynb", as_version=4)
+    code = next(
+        c
+        for c in executed.cells
+        if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
+    )
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="SYNTHETIC output\n")]
+    code.execution_count = 3
+    target = tmp_path / "saved.ipynb"
+    nbformat.write(executed, target)
+    shutil.copy(target, tmp_path / "copy.ipynb")
+    cleaned = subprocess.run(
+        [str(nbstripout), "-t", str(target)], capture_output=True, text=True, check=True
+    ).stdout
+    stripped = nbformat.reads(cleaned, as_version=4)
+    assert all(not c.get("outputs") for c in stripped.cells if c.cell_type == "code")
+    assert (tmp_path / "copy.ipynb").read_bytes() == target.read_bytes()  # -t leaves the file
 
 
 def test_incident_notebook(tmp_path: Path) -> None:
