@@ -429,8 +429,8 @@ def events(scratch: Path) -> None:
         "acled", "DataError", "the year 2025 written 0025", rule="date", line=4,
         column="event_date")  # fmt: skip
     slashed = [list(row) for row in acled]
-    for line, day in zip(range(2, len(acled) + 1), ("03/04/2022", "01/02/2022", "05/06/2022",
-                                                     "07/08/2022", "09/10/2022", "11/12/2022")):  # fmt: skip
+    unsettled = ("03/04/2022", "01/02/2022", "05/06/2022", "07/08/2022", "09/10/2022", "11/12/2022")
+    for line, day in enumerate(unsettled, start=2):
         slashed = _set(slashed, line, "event_date", day)
     add("acled_day_month_unsettled.csv", _csv(slashed), "acled", "DataError",
         "dd/mm/yyyy dates with no day above 12 (03/04/2022: March or April?)", rule="date",
