@@ -1,13 +1,22 @@
 """Look-alike text in actor names (SYNTHETIC names): Cyrillic and Greek letters drawn like Latin
-ones, zero-width and other format characters, full-width letters."""
+ones, zero-width and other format characters, full-width letters; and control characters from
+the data kept from the terminal."""
 
 from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis import confusable_actors, harmonize_actors, unmatched_actors
+from analysis import confusable_actors, harmonize_actors, paths, unmatched_actors
+from analysis.cli import main, terminal_safe
 from analysis.harmonize.actors import normalise_actor_name
+
+CORPUS = Path(__file__).parent / "corpus"
 
 CYRILLIC_A = "\u0430"  # а
 ZERO_WIDTH_SPACE = "\u200b"
@@ -89,3 +98,28 @@ def test_no_look_alikes_gives_an_empty_table() -> None:
     flagged = confusable_actors(events)
     assert flagged.empty
     assert flagged.columns.tolist() == ["actor", "read_as", "n_events", "fields"]
+
+
+# -- terminal escapes from data ------------------------------------------------------------------
+
+ESCAPES = "\x1b[2J\x1b]0;retitled\x07\x9b31m\u202e"
+
+
+def test_terminal_safe_removes_what_a_terminal_acts_on() -> None:
+    shown = terminal_safe(f"Gao{ESCAPES} region\tline\n")
+    assert shown == "Gao[2J]0;retitled31m region\tline\n"
+    assert not any(ord(ch) < 0x20 and ch not in "\t\n" for ch in shown)
+
+
+def test_cli_output_of_names_from_data_carries_no_escape(tmp_path: Path) -> None:
+    # SYNTHETIC: a folder named with escape codes, holding a broken evidence table: the error
+    # names the file, and its name reaches the terminal without the escapes
+    copy = tmp_path / f"tallies{ESCAPES}"
+    shutil.copytree(paths.project_root() / "data" / "tallies", copy)
+    (copy / "tallies.csv").write_bytes((CORPUS / "tallies_truncated.csv").read_bytes())
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main(["data", "check", "--dir", str(copy)])
+    text = err.getvalue()
+    assert status == 2 and "tallies[2J]0;retitled31m" in text and "tallies.csv" in text
+    assert not set(text) & {"\x1b", "\x07", "\x9b", "\u202e"}
