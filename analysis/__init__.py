@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "harmonize_actors": "analysis.harmonize.actors",
     "load_actor_table": "analysis.harmonize.actors",
     "unmatched_actors": "analysis.harmonize.actors",
+    "confusable_actors": "analysis.harmonize.actors",
     "aggregate_events": "analysis.harmonize.aggregate",
     # comparing bodies
     "compare_incident": "analysis.compare",

@@ -15,8 +15,11 @@ Sub-commands
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
 
 from analysis import __version__
 from analysis.errors import AnalysisError
@@ -83,21 +86,82 @@ def _data_check(args: argparse.Namespace) -> int:
     )
 
 
+# Control characters (ESC starts a terminal escape sequence; C1 codes act alike), DEL and the
+# bidirectional overrides that reorder displayed text. Tab, line feed and carriage return (the
+# progress bars redraw their line with it) are kept.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with the characters a terminal would act on instead of showing removed.
+
+    Examples
+    --------
+    >>> terminal_safe("Gao\x1b[2J\x1b]0;owned\x07 region")
+    'Gao[2J]0;owned region'
+    """
+    return _UNSAFE.sub("", text)
+
+
+class _TerminalSafe:
+    """A text stream passing what is written through :func:`terminal_safe` (a plain class, not
+    an ``io`` one: its finaliser would close the stream it wraps)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", "utf-8")
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+@contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    """Within the block, text names from the data reach stdout and stderr without escapes."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tallies`` console script; returns the exit status."""
+    """Entry point of the ``tallies`` console script; returns the exit status.
+
+    Everything the command writes to stdout and stderr passes through :func:`terminal_safe`:
+    names and values from the data cannot move the cursor, retitle or clear the terminal.
+    """
     from analysis.paths import absolute_environment
 
     parser = _build_parser()
     args = parser.parse_args(argv)
     absolute_environment()  # before any kernel starts: kernels run in notebooks/
-    try:
-        return int(args.handler(args) or 0)
-    except AnalysisError as error:
-        print(f"tallies: error: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # output piped into `head` and closed early
-        sys.stderr.close()
-        return 0
+    with _terminal_safe_output():
+        try:
+            return int(args.handler(args) or 0)
+        except AnalysisError as error:
+            print(f"tallies: error: {error}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:  # output piped into `head` and closed early
+            sys.stderr.close()
+            return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,24 +71,57 @@ def atomic_write(
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# a formula after a separator: a spreadsheet that splits at another separator than the file's
+# (``;`` in much of Europe, tab when pasted) starts a new cell there
+_AFTER_SEPARATOR = re.compile(r"([,;\t|]\s*)(?=[=+\-@])")
 
 
 def neutralise_formula(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with a single quote.
+    """Neutralise a text cell that a spreadsheet would run as a formula with a single quote.
 
-    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are neutralised
-    (OWASP's advice on CSV injection). Numbers are left alone: a negative *number* is not text.
+    Cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a ``'``
+    prefix (OWASP's advice on CSV injection); so does any ``=``, ``+``, ``-`` or ``@`` that
+    follows a separator (``,``, ``;``, tab or ``|``, then optional spaces) inside the cell, since
+    a spreadsheet splitting at that separator would start a new cell there. Numbers are left
+    alone: a negative *number* is not text.
+
+    Examples
+    --------
+    >>> neutralise_formula("=1+1"), neutralise_formula("Gao;=1+1"), neutralise_formula(-3)
+    ("'=1+1", "Gao;'=1+1", -3)
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    text = _AFTER_SEPARATOR.sub(r"\1'", value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _neutralised_index(index: pd.Index) -> pd.Index:
+    """Index labels (or a header) with formula-like text neutralised, names included."""
+    if isinstance(index, pd.MultiIndex):
+        levels = [_neutralised_index(level) for level in index.levels]
+        out = index.set_levels(levels)
+    elif index.dtype == object or pd.api.types.is_string_dtype(index):
+        out = index.map(neutralise_formula)
+    else:
+        out = index
+    return out.set_names([neutralise_formula(name) for name in index.names])
 
 
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_formula)
+        series = safe[column]
+        if (
+            series.dtype == object
+            or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype)
+        ):
+            safe[column] = series.map(neutralise_formula)
+    safe.columns = _neutralised_index(safe.columns)
+    safe.index = _neutralised_index(safe.index)
     return safe
 
 

@@ -41,6 +41,7 @@ from IPython.display import Markdown, display
 
 from analysis import (
     aggregate_events,
+    confusable_actors,
     its_fit,
     plots,
     read_acled,
@@ -268,6 +269,14 @@ record("skipped", {key: value for key, value in skipped.items() if value is not 
 
 # %%
 unmatched_actors(events).head(25)
+
+# %% [markdown]
+# ## Actor names read through a look-alike letter
+#
+# Names that mix Latin letters with Cyrillic or Greek look-alikes, counted under the Latin name.
+
+# %%
+confusable_actors(events).head(25)
 
 # %% [markdown]
 # ## Caveats

@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +54,8 @@ __all__ = [
     "load_actor_table",
     "harmonize_actors",
     "unmatched_actors",
+    "confusable_actors",
+    "normalise_actor_name",
     "match_actor",
     "ACTOR_FIELDS",
 ]
@@ -61,6 +65,53 @@ _COLUMNS = ("pattern", "match_type", "perpetrator_group", "wagner", "note")
 _SCOPE_COLUMNS = ("countries", "start", "end")
 _MATCH_TYPES = ("exact", "contains", "regex")
 _TRUE = {"true", "yes", "1"}
+
+# Cyrillic and Greek letters drawn like Latin ones (replaced only in a name that also has Latin
+# letters: a name written wholly in Cyrillic or Greek is left as written).
+_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕһԁԛԝӏАВЕКМНОРСТХІЈЅҮ"  # Cyrillic
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧο",  # Greek
+    "aeopcyxijshdqwlABEKMHOPCTXIJSYABEZHIKMNOPTYXo",
+)
+
+
+def normalise_actor_name(name: str) -> tuple[str, bool]:
+    """The actor name as matched, and whether a look-alike letter had to be replaced.
+
+    Parameters
+    ----------
+    name
+        An actor name as written in an export.
+
+    Returns
+    -------
+    tuple of (str, bool)
+        The name in Unicode NFKC form (full-width letters become ASCII) with format and control
+        characters (zero-width spaces and joiners, soft hyphens, byte-order marks) removed and,
+        when it mixes Latin letters with Cyrillic or Greek look-alikes (``Wаgner`` with a
+        Cyrillic ``а``), those look-alikes replaced by the Latin letters; and ``True`` when
+        such a replacement was made.
+
+    Notes
+    -----
+    The look-alikes are the Cyrillic and Greek letters drawn like a Latin letter; a name with
+    no Latin letter is left in its own script.
+
+    Examples
+    --------
+    >>> normalise_actor_name("W\u0430gner Group")
+    ('Wagner Group', True)
+    >>> normalise_actor_name("\uff37agner\u200b Group")
+    ('Wagner Group', False)
+    """
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc"})
+    if not any("a" <= ch.lower() <= "z" for ch in text):
+        return text, False
+    replaced = text.translate(_LOOK_ALIKES)
+    return replaced, replaced != text
+
+
 _FALSE = {"false", "no", "0", ""}
 
 
@@ -285,7 +336,7 @@ class _Matcher:
         types = table["match_type"].tolist()
         patterns = table["pattern"].tolist()
         self._exact: list[tuple[str, int]] = [
-            (p.strip().lower(), i)
+            (normalise_actor_name(p)[0].strip().lower(), i)
             for i, (p, t) in enumerate(zip(patterns, types, strict=True))
             if t == "exact"
         ]
@@ -301,9 +352,10 @@ class _Matcher:
         found = self._memo.get(name)
         if found is not None:
             return found
-        key = name.strip().lower()
+        text, _ = normalise_actor_name(name)
+        key = text.strip().lower()
         matching = [i for pattern, i in self._exact if pattern == key]
-        matching += [i for regex, i in self._others if regex.search(name)]
+        matching += [i for regex, i in self._others if regex.search(text)]
         out: list[int] = []
         settled = False
         for i in matching:
@@ -505,6 +557,41 @@ def unmatched_actors(
     >>> unmatched_actors(read_acled("export.csv")).head()  # doctest: +SKIP
     """
     matcher = _Matcher(_table(table))
+    return _tally_names(events, lambda name: not matcher.candidates(name))
+
+
+def confusable_actors(events: pd.DataFrame) -> pd.DataFrame:
+    """Actor names that are matched only after replacing a look-alike letter.
+
+    Parameters
+    ----------
+    events
+        A canonical event table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``actor`` (the name as written, look-alikes and all), ``read_as`` (the name
+        as matched, see :func:`normalise_actor_name`), ``n_events`` (events naming it in any
+        actor field, each counted once) and ``fields`` (the fields it appears in), sorted by
+        ``n_events`` descending then name. Empty when no name mixes scripts.
+
+    Notes
+    -----
+    A Latin name with a Cyrillic ``а`` is a typing accident or a disguise; either way it is
+    counted under the Latin name, and this table shows where that happened.
+
+    Examples
+    --------
+    >>> confusable_actors(read_acled("export.csv"))  # doctest: +SKIP
+    """
+    frame = _tally_names(events, lambda name: normalise_actor_name(name)[1])
+    frame.insert(1, "read_as", [normalise_actor_name(name)[0] for name in frame["actor"]])
+    return frame
+
+
+def _tally_names(events: pd.DataFrame, keep: Callable[[str], bool]) -> pd.DataFrame:
+    """The names in the actor fields for which ``keep`` holds: events and fields naming each."""
     counts: dict[str, set[int]] = {}
     fields: dict[str, set[str]] = {}
     positions = np.arange(len(events))
@@ -515,11 +602,11 @@ def unmatched_actors(
         cat = series.astype("category").cat.remove_unused_categories()
         codes = cat.cat.codes.to_numpy()
         for i, value in enumerate(cat.cat.categories):
-            missing = [name for name, rules in matcher.cell(value) if not rules]
-            if not missing:
+            chosen = [name for name in _split(value) if keep(name)]
+            if not chosen:
                 continue
             rows = positions[codes == i]
-            for name in missing:
+            for name in chosen:
                 counts.setdefault(name, set()).update(rows.tolist())
                 fields.setdefault(name, set()).add(field)
     order = {f: i for i, f in enumerate(ACTOR_FIELDS)}

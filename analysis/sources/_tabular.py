@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import hashlib
 import io
 import os
@@ -47,6 +48,8 @@ __all__ = [
     "normalise_name",
     "read_csv_text",
     "blank_to_null",
+    "EARLIEST_YEAR",
+    "one_year_from",
     "parse_dates",
     "parse_counts",
     "parse_floats",
@@ -701,11 +704,22 @@ def parse_dates(
     formats: Sequence[str] = DATE_FORMATS,
     required: bool = True,
     where: Path | None = None,
+    latest: datetime.date | None = None,
 ) -> pa.Array:
     """Parse dates written as ISO, ``31 December 2020`` or ``15-July-2022`` (vectorised).
 
     The ISO format is tried on every row; each further format only on the rows still unparsed.
     Month names may be written in full or abbreviated (``%B`` accepts both).
+
+    Notes
+    -----
+    Forms that would otherwise be read silently wrong raise a :class:`DataError` (rule
+    ``date``) naming the row and column: a year before :data:`EARLIEST_YEAR` (a two-digit year
+    such as ``22`` or one written with leading zeros such as ``0025``, which Arrow reads as the
+    years 22 and 25); a date after ``latest`` (by default one year from today: an event dated
+    ahead); and ``dd/mm/yyyy`` dates whose day/month order the column does not settle (every
+    such date has both numbers at most 12 and some differ, e.g. ``03/04/2022``, and no date
+    has a first number above 12).
     """
     text = blank_to_null(values)
     out = pc.strptime(text, format=formats[0], unit="s", error_is_null=True)
@@ -741,7 +755,79 @@ def parse_dates(
         if table is not None:
             raise table.error(row, column, message, "date")
         raise DataError(message, file=where, line=row + 2, column=column, rule="date")
+    problem = _date_problem(text, out, formats=formats, latest=latest)
+    if problem is not None:
+        row, message = problem
+        if table is not None:
+            raise table.error(row, column, message, "date")
+        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
     return out
+
+
+EARLIEST_YEAR = 1900
+"""The earliest year an event date may carry (an earlier one is a misread year)."""
+
+
+def one_year_from(day: datetime.date) -> datetime.date:
+    """The same calendar day a year later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+_SLASH_DMY = r"^\s*(?P<first>\d{1,2})/(?P<second>\d{1,2})/"
+
+
+def _date_problem(
+    text: pa.Array,
+    out: pa.Array,
+    *,
+    formats: Sequence[str],
+    latest: datetime.date | None,
+) -> tuple[int, str] | None:
+    """The first row whose parsed date is a misread, and why (``None`` when none is)."""
+    if out.null_count == len(out):
+        return None
+    year = pc.year(out)
+    early = pc.fill_null(pc.less(year, EARLIEST_YEAR), False)
+    if pc.any(early).as_py():
+        row = _first_true(early)
+        return row, (
+            f"year {year[row].as_py():04d} read from {text[row].as_py()!r}; expected a "
+            f"four-digit year from {EARLIEST_YEAR} on (two-digit years and years written with "
+            "leading zeros are not read)"
+        )
+    limit = latest if latest is not None else one_year_from(datetime.date.today())
+    bound = pa.scalar(datetime.datetime(limit.year, limit.month, limit.day), pa.timestamp("s"))
+    ahead = pc.fill_null(pc.greater(out, bound), False)
+    if pc.any(ahead).as_py():
+        row = _first_true(ahead)
+        return row, (
+            f"date {text[row].as_py()!r} is after {limit.isoformat()}; expected an event date "
+            "no later than one year from today"
+        )
+    if "%d/%m/%Y" not in formats:
+        return None
+    parts = pc.extract_regex(text, _SLASH_DMY)
+    first = pc.cast(pc.struct_field(parts, "first"), pa.int64())
+    second = pc.cast(pc.struct_field(parts, "second"), pa.int64())
+    ambiguous = pc.fill_null(
+        pc.and_(
+            pc.and_(pc.less_equal(first, 12), pc.less_equal(second, 12)),
+            pc.not_equal(first, second),
+        ),
+        False,
+    )
+    if not pc.any(ambiguous).as_py():
+        return None
+    if pc.any(pc.fill_null(pc.greater(first, 12), False)).as_py():
+        return None  # a day above 12 in the first place settles the order: day/month/year
+    row = _first_true(ambiguous)
+    return row, (
+        f"day/month order of {text[row].as_py()!r} is not settled: no date in the column has "
+        "a day above 12; expected dates written as 2020-12-31 or 31 December 2020"
+    )
 
 
 _DAY = r"^\s*(?:\d{4}[-/]\d{1,2}[-/](?P<ymd>\d{1,2})|(?P<dmy>\d{1,2})[ /-])"

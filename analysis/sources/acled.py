@@ -142,6 +142,10 @@ def _map_text(values: pa.Array, mapping: dict[str, str | None]) -> pa.Array:
     return pc.take(new, encoded.indices)
 
 
+_LARGEST_TIMESTAMP = 10**11
+"""Seconds since 1970 stay below 10**11 until the year 5138; milliseconds pass it in 1973."""
+
+
 def _iso3(batch: tab.Batch) -> pa.Array | None:
     if "iso3" in batch.present:
         return tab.dictionary(batch.text("iso3"))
@@ -258,6 +262,16 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
         seconds = tab.parse_counts(
             text("timestamp"), table=batch, column="timestamp", required=False
         )
+        too_big = pc.fill_null(pc.greater_equal(seconds, _LARGEST_TIMESTAMP), False)
+        if pc.any(too_big).as_py():
+            row = _first(too_big)
+            raise batch.error(
+                row,
+                "timestamp",
+                f"timestamp {seconds[row].as_py()} is too large for seconds since 1970 (it looks "
+                "like milliseconds); expected seconds, as ACLED writes them",
+                "timestamp",
+            )
         columns["source_timestamp"] = pc.cast(seconds, pa.timestamp("s", tz="UTC"))
     if "civilian_targeting" in present:
         columns["_civilian_targeting"] = pc.is_valid(tab.blank_to_null(text("civilian_targeting")))

@@ -11,6 +11,7 @@ has one row per place, month and event type (``political_violence``, ``civilian_
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 from pathlib import Path
@@ -135,10 +136,13 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
     month_number = month_number.fillna(numeric_month.where(numeric_month.between(1, 12)))
     year = pd.to_numeric(frame["year"], errors="coerce")
     bad_month = month_number.isna().to_numpy()
-    bad_year = (year.isna() | (year < 1900) | (year > 2200) | (year % 1 != 0)).to_numpy()
+    last_year = tab.one_year_from(datetime.date.today()).year
+    bad_year = (
+        year.isna() | (year < tab.EARLIEST_YEAR) | (year > last_year) | (year % 1 != 0)
+    ).to_numpy()
     for bad, column, expected in (
         (bad_month, "month", "a month name (January) or number (1-12)"),
-        (bad_year, "year", "a four-digit year"),
+        (bad_year, "year", f"a four-digit year from {tab.EARLIEST_YEAR} to {last_year}"),
     ):
         if bad.any():
             row = int(np.flatnonzero(bad)[0])

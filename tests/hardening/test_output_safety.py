@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import csv
 import html.parser
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -146,8 +147,9 @@ def test_csv_export_neutralises_formula_injection(tmp_path: Path) -> None:
     path = to_safe_csv(frame, tmp_path / "export.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    for row, cell in zip(rows, cells, strict=False):
-        assert row["claim"] == "'" + cell and row["notes"] == "'" + cell
+    shown = ["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\t'=1", "'\r=1", '\'=HYPERLINK("http://x")']
+    for row, cell in zip(rows, shown, strict=False):
+        assert row["claim"] == cell and row["notes"] == cell
     assert rows[-1]["claim"] == "plain text" and rows[-1]["notes"] == ""
     assert [row["value"] for row in rows] == ["-5", "1", "2", "3", "4", "5", "6", "7"]
     assert frame["claim"].iloc[0] == "=1+1", "the caller's frame is not changed"
@@ -158,8 +160,39 @@ def test_csv_export_neutralises_formula_injection(tmp_path: Path) -> None:
 @settings(max_examples=60, deadline=None, derandomize=True)
 def test_no_neutralised_cell_starts_like_a_formula(text: str) -> None:
     out = neutralise_formula(text)
-    assert not str(out).startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert out in (text, "'" + text)
+    assert isinstance(out, str)
+    assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # nor does a cell start like one where a spreadsheet splits at another separator
+    for piece in re.split(r"[,;\t|]", out)[1:]:
+        assert not piece.lstrip().startswith(("=", "+", "-", "@"))
+    assert out.replace("'", "") == text.replace("'", ""), "only quotes are added"
+
+
+def test_csv_export_neutralises_the_header_the_index_and_after_separators(
+    tmp_path: Path,
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "=cmd()": ['Gao;=HYPERLINK("http://x")', "a, +1", "a - b", "x|@SUM(A1)"],
+            "group": pd.Categorical(["=bad", "ok", "ok", "-x"]),
+            "value": [-1, 2, 3, 4],
+        },
+        index=pd.Index(["=A1", "b", "c", "d"], name="@who"),
+    )
+    path = to_safe_csv(frame, tmp_path / "export.csv", index=True)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["'@who", "'=cmd()", "group", "value"]
+    assert [row[0] for row in rows[1:]] == ["'=A1", "b", "c", "d"]
+    assert [row[1] for row in rows[1:]] == [
+        'Gao;\'=HYPERLINK("http://x")',
+        "a, '+1",
+        "a - b",
+        "x|'@SUM(A1)",
+    ]
+    assert [row[2] for row in rows[1:]] == ["'=bad", "ok", "ok", "'-x"]
+    assert [row[3] for row in rows[1:]] == ["-1", "2", "3", "4"]
+    assert frame.columns[0] == "=cmd()" and frame.index[0] == "=A1", "the caller's frame is kept"
 
 
 def test_neutralise_leaves_non_text_alone() -> None:

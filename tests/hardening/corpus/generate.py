@@ -422,6 +422,29 @@ def events(scratch: Path) -> None:
         column="fatalities")  # fmt: skip
     add("acled_impossible_date.csv", _csv(_set(acled, 5, "event_date", "2022-02-30")), "acled",
         "DataError", "30 February", rule="date", line=5, column="event_date")  # fmt: skip
+    add("acled_two_digit_year.csv", _csv(_set(acled, 3, "event_date", "05 March 22")),
+        "acled", "DataError", "a two-digit year (read as the year 22)", rule="date", line=3,
+        column="event_date")  # fmt: skip
+    add("acled_leading_zero_year.csv", _csv(_set(acled, 4, "event_date", "0025-03-05")),
+        "acled", "DataError", "the year 2025 written 0025", rule="date", line=4,
+        column="event_date")  # fmt: skip
+    slashed = [list(row) for row in acled]
+    unsettled = ("03/04/2022", "01/02/2022", "05/06/2022", "07/08/2022", "09/10/2022", "11/12/2022")
+    for line, day in enumerate(unsettled, start=2):
+        slashed = _set(slashed, line, "event_date", day)
+    add("acled_day_month_unsettled.csv", _csv(slashed), "acled", "DataError",
+        "dd/mm/yyyy dates with no day above 12 (03/04/2022: March or April?)", rule="date",
+        line=2, column="event_date")  # fmt: skip
+    settled = _set(slashed, 7, "event_date", "25/12/2022")
+    add("acled_day_month_settled.csv", _csv(settled), "acled", "reads",
+        "dd/mm/yyyy dates, one with a day above 12 settling the order", message="6")  # fmt: skip
+    add("acled_decades_ahead.csv", _csv(_set(acled, 6, "event_date", "2092-01-15")), "acled",
+        "DataError", "an event dated decades ahead (2092)", rule="date", line=6,
+        column="event_date")  # fmt: skip
+    stamp = acled[3][acled[0].index("timestamp")]
+    add("acled_timestamp_milliseconds.csv", _csv(_set(acled, 4, "timestamp", stamp + "000")),
+        "acled", "DataError", "a timestamp in milliseconds", rule="timestamp", line=4,
+        column="timestamp")  # fmt: skip
     latin = _csv(_set(acled, 3, "location", "S\u00e9gou")).encode("latin-1")
     add("acled_latin1.csv", latin, "acled", "DataError", "one record saved as Latin-1",
         rule="encoding", line=3)  # fmt: skip
@@ -468,6 +491,12 @@ def events(scratch: Path) -> None:
         "a negative death count", rule="count", line=2, column="best")  # fmt: skip
     add("ucdp_impossible_date.csv", _csv(_set(ucdp, 4, "date_start", "2021-13-01")), "ucdp",
         "DataError", "month 13", rule="date", line=4, column="date_start")  # fmt: skip
+    add("ucdp_leading_zero_year.csv", _csv(_set(ucdp, 3, "date_start", "0021-06-01")), "ucdp",
+        "DataError", "the year 2021 written 0021", rule="date", line=3,
+        column="date_start")  # fmt: skip
+    add("ucdp_decades_ahead.csv", _csv(_set(ucdp, 2, "date_end", "2090-01-01")), "ucdp",
+        "DataError", "an event ending decades ahead (2090)", rule="date", line=2,
+        column="date_end")  # fmt: skip
     drop = ucdp[0].index("best")
     add("ucdp_missing_best.csv", _csv([row[:drop] + row[drop + 1 :] for row in ucdp]), "ucdp",
         "DataError", "the best column deleted", rule="required", line=1,
