@@ -47,7 +47,7 @@ check: $(STAMP) ## validate and audit the shipped evidence table
 	$(BIN)/tallies data check
 
 test: lint chromium ## lint, then the whole test suite (notebooks and browser included)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS)
 
 # The browser tests drive Debian's Chromium. Installed here when missing and we are root; else
 # make stops with how to install it (the tests never skip for want of it).

@@ -9,16 +9,23 @@ styles under print media. :func:`problems` turns a visit into readable complaint
 
 The browser is the system's Chromium (Debian's ``chromium`` package), never one downloaded by a
 tool: :func:`chromium_path` finds it (``TALLIES_CHROMIUM`` overrides the search).
+
+Tests call :func:`visit_pages`, which drives the browser from a child process
+(``python -m tests.browser.chromium PAGE...`` prints the visits as JSON): Playwright's event loop
+and thread pool then never live in the test process, whose other tests fork report workers.
 """
 
 from __future__ import annotations
 
 import html.parser
+import json
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -43,6 +50,9 @@ LAUNCH_ARGS = (
     "--disable-sync",
     "--no-first-run",
 )
+
+#: The project folder (``tests.browser`` is importable from it).
+ROOT = Path(__file__).resolve().parents[2]
 
 INSTALL_HINT = (
     "Chromium is not installed: run `apt-get install -y chromium` (make test does it when run "
@@ -164,6 +174,42 @@ def visit(browser: object, path: Path, *, print_width: int = 700) -> Visit:
     return record
 
 
+def visit_pages(executable: Path, pages: Sequence[Path], *, timeout: float = 600) -> list[Visit]:
+    """:func:`visit` each page, in one browser driven by a child process (see the module's
+    notes); raises ``RuntimeError`` with the child's error output when it fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.browser.chromium", str(executable)]
+        + [str(page.resolve()) for page in pages],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the browser process failed:\n{done.stderr[-3000:]}")
+    records = []
+    for item in json.loads(done.stdout):
+        item["path"] = Path(item["path"])
+        item["ids"] = set(item["ids"])
+        records.append(Visit(**item))
+    return records
+
+
+def _main(arguments: Sequence[str]) -> int:
+    executable, *pages = arguments
+    with browser(Path(executable)) as launched:
+        records = [visit(launched, Path(page)) for page in pages]
+    out = []
+    for record in records:
+        item = asdict(record)
+        item["path"] = str(record.path)
+        item["ids"] = sorted(record.ids)
+        out.append(item)
+    json.dump(out, sys.stdout)
+    return 0
+
+
 class _Ids(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -257,3 +303,7 @@ def problems(record: Visit, root: Path) -> list[str]:
         + image_problems(record)
         + serious_violations(record)
     )
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

@@ -10,8 +10,7 @@ serious or critical accessibility violation; the print stylesheet applies. A syn
 page shows that each check can fail.
 
 Chromium is the system's (Debian's ``chromium`` package): without it the tests fail, with a
-line saying how to install it. All tests of this module run in one worker (``xdist_group``), so
-the suite renders once.
+line saying how to install it. The suite renders once per test worker that runs these tests.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import pytest
 from tests.browser import chromium
 from tests.suite_run import data_copy, run_suite
 
-pytestmark = [pytest.mark.notebook, pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.notebook, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +32,6 @@ def executable() -> Path:
     if found is None:
         pytest.fail(chromium.INSTALL_HINT, pytrace=False)
     return found
-
-
-@pytest.fixture(scope="module")
-def browser(executable: Path):
-    with chromium.browser(executable) as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +46,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def visits(site: Path, browser) -> dict[str, chromium.Visit]:
+def visits(site: Path, executable: Path) -> dict[str, chromium.Visit]:
     """Each page (the index and every report) opened once, by path relative to the site."""
     pages = [site / "index.html", *sorted(site.glob("*/*.html"))]
-    return {page.relative_to(site).as_posix(): chromium.visit(browser, page) for page in pages}
+    records = chromium.visit_pages(executable, pages)
+    return {
+        page.relative_to(site).as_posix(): record
+        for page, record in zip(pages, records, strict=True)
+    }
 
 
 def _complaints(visits: dict[str, chromium.Visit], check) -> list[str]:
@@ -141,10 +138,10 @@ BROKEN_PAGE = """<!DOCTYPE html>
 """
 
 
-def test_each_check_fails_on_a_broken_page(tmp_path: Path, browser) -> None:
+def test_each_check_fails_on_a_broken_page(tmp_path: Path, executable: Path) -> None:
     page = tmp_path / "broken.html"
     page.write_text(BROKEN_PAGE, encoding="utf-8")
-    record = chromium.visit(browser, page)
+    (record,) = chromium.visit_pages(executable, [page])
     assert "SYNTHETIC console error" in record.console_errors
     assert any("SYNTHETIC page error" in text for text in record.page_errors)
     assert record.outside_requests == ["https://cdn.example.invalid/library.js"]
