@@ -289,6 +289,20 @@ def _suite_loader() -> type:
 
 
 _KEYS = {"name", "notebook", "parameters", "foreach", "when"}
+#: suffixes left out of a report's name (``mali.csv.gz`` gives ``mali``)
+_DATA_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".gz",
+    ".zip",
+    ".json",
+    ".xlsx",
+    ".parquet",
+    ".rda",
+    ".rds",
+    ".rdata",
+}
 #: ``when`` conditions -> the note shown when nothing matches
 _WHEN = {
     "event_export": (
@@ -421,7 +435,9 @@ def _instances(
             values = {**parameters, input_param: str(path)}
             if when == "event_export":
                 values["source"] = source
-            label = path.relative_to(raw).with_suffix("").as_posix()
-            instances.append((values, safe_name(f"{name}-{label}") if several else name))
+            label = path.relative_to(raw)
+            while label.suffix.lower() in _DATA_SUFFIXES:  # mali.csv.gz -> mali
+                label = label.with_suffix("")
+            instances.append((values, safe_name(f"{name}-{label.as_posix()}") if several else name))
         return instances
     return [(parameters, name)]
