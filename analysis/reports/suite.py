@@ -309,7 +309,7 @@ _WHEN = {
         "not rendered: no ACLED or UCDP event export found under data/raw/. Put an export "
         "there (any folder; CSV, xlsx, parquet, JSON, R data, gzip or zip; see "
         "data/raw/README.md) and run `make report` again, or run `tallies report --notebook "
-        "event_trends -p events_path=PATH -p source=acled`."
+        "event_trends -p events_path=PATH`."
     ),
     "aggregate_export": (
         "not rendered: no HDX or HAPI aggregate table found under data/raw/. Put ACLED's "
