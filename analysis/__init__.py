@@ -34,6 +34,10 @@ _EXPORTS: dict[str, str] = {
     "unmatched_actors": "analysis.harmonize.actors",
     "confusable_actors": "analysis.harmonize.actors",
     "aggregate_events": "analysis.harmonize.aggregate",
+    "aggregate_series": "analysis.harmonize.monthly",
+    "scope_events": "analysis.harmonize.selection",
+    "sniff_format": "analysis.sources.formats",
+    "detect_source": "analysis.sources.formats",
     # comparing bodies
     "compare_incident": "analysis.compare",
     "align_periods": "analysis.compare",

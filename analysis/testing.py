@@ -15,9 +15,10 @@ Public functions
 :func:`synthetic_acled_events`
     The underlying event table (current ACLED columns, as text), the "truth" the writers
     serialise.
-:func:`write_acled_csv`, :func:`write_acled_json`
+:func:`write_acled_csv`, :func:`write_acled_json`, :func:`write_acled_dyadic_31`
     ACLED exports: generations ``current``, ``no_disorder``, ``old_schema``; ``dyadic`` or
-    ``monadic``; three date styles; with or without the HXL row.
+    ``monadic``; three date styles; with or without the HXL row; and the older 31-column
+    dyadic export with its HXL row and long notes.
 :func:`synthetic_ucdp_events`
     The UCDP GED event table the UCDP writers serialise (as the API's events, typed).
 :func:`write_ucdp_ged_csv`, :func:`write_ucdp_ged_rdata`
@@ -49,6 +50,7 @@ __all__ = [
     "synthetic_acled_events",
     "write_acled_csv",
     "write_acled_json",
+    "write_acled_dyadic_31",
     "write_ucdp_ged_csv",
     "synthetic_ucdp_events",
     "write_ucdp_ged_rdata",
@@ -540,6 +542,71 @@ def write_acled_csv(
     if upper_case_header:
         frame.columns = [c.upper() for c in frame.columns]
     return _write_csv(frame, path, hxl=hxl)
+
+
+_REAL_DYADIC = (
+    "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year",
+    "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
+    "actor2", "assoc_actor_2", "inter2", "interaction", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "timestamp", "iso3",
+)  # fmt: skip
+_REAL_HXL = {
+    "event_id_cnty": "#event+code", "event_date": "#date+occurred", "year": "#date+year",
+    "event_type": "#event+type", "actor1": "#group+name+first",
+    "assoc_actor_1": "#group+name+first+assoc", "actor2": "#group+name+second",
+    "assoc_actor_2": "#group+name+second+assoc", "region": "#region+name",
+    "country": "#country+name", "admin1": "#adm1+name", "admin2": "#adm2+name",
+    "admin3": "#adm3+name", "location": "#loc+name", "latitude": "#geo+lat",
+    "longitude": "#geo+lon", "source": "#meta+source", "notes": "#description",
+    "fatalities": "#affected+killed", "iso3": "#country+code",
+}  # fmt: skip
+
+
+def write_acled_dyadic_31(
+    path: PathLike,
+    *,
+    n_events: int = 200,
+    seed: int = 0,
+    start: str = "2019-01-01",
+    end: str = "2024-12-31",
+) -> Path:
+    """Write a SYNTHETIC export shaped like the older 31-column dyadic ACLED exports.
+
+    The columns of that export in its order (``data_id``, ``iso``, ``event_id_cnty``,
+    ``event_id_no_cnty``, ..., ``iso3``; no ``disorder_type`` or ``civilian_targeting``), the
+    HXL row under the header with blank tags where ACLED leaves them blank, quotes only where a
+    value needs them, and long notes (30 to 850 characters, median 160: a record of about 430
+    characters at the median, as in such exports). The events are those of
+    :func:`synthetic_acled_events` with the same arguments.
+    """
+    import csv
+
+    rows = n_events
+    events = synthetic_acled_events(n_events, seed=seed, start=start, end=end)
+    rng = np.random.default_rng(seed)
+    filler = (
+        " Local sources report that armed men arrived on motorbikes at the weekly market, "
+        "fired on the crowd and set fire to granaries before leaving towards the forest; "
+        "the toll was reported by a local official and could not be confirmed independently."
+    )
+    lengths = np.clip(rng.lognormal(np.log(160), 0.6, rows), 30, 850).astype(int)
+    notes = [
+        (f"{SYNTHETIC_LABEL}. " + filler * 5)[:n] for n in lengths
+    ]  # commas inside: these values are quoted, as in real exports
+    frame = events.assign(
+        iso="466",
+        event_id_no_cnty=events["event_id_cnty"].str.replace(r"^\D+", "", regex=True),
+        notes=notes,
+        iso3="MLI",
+        data_id=(np.arange(rows) + 7_000_000).astype(str),
+    )
+    with atomic_write(path) as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        writer.writerow(_REAL_DYADIC)
+        writer.writerow([_REAL_HXL.get(c, "") for c in _REAL_DYADIC])
+        writer.writerows(frame[list(_REAL_DYADIC)].itertuples(index=False, name=None))
+    return Path(path)
 
 
 def write_acled_json(

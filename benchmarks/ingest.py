@@ -111,66 +111,13 @@ def _run(kind: str, path: Path, cache_dir: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-_REAL_DYADIC = (
-    "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year",
-    "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-    "actor2", "assoc_actor_2", "inter2", "interaction", "region", "country", "admin1", "admin2",
-    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
-    "notes", "fatalities", "timestamp", "iso3",
-)  # fmt: skip
-_REAL_HXL = {
-    "event_id_cnty": "#event+code", "event_date": "#date+occurred", "year": "#date+year",
-    "event_type": "#event+type", "actor1": "#group+name+first",
-    "assoc_actor_1": "#group+name+first+assoc", "actor2": "#group+name+second",
-    "assoc_actor_2": "#group+name+second+assoc", "region": "#region+name",
-    "country": "#country+name", "admin1": "#adm1+name", "admin2": "#adm2+name",
-    "admin3": "#adm3+name", "location": "#loc+name", "latitude": "#geo+lat",
-    "longitude": "#geo+lon", "source": "#meta+source", "notes": "#description",
-    "fatalities": "#affected+killed", "iso3": "#country+code",
-}  # fmt: skip
-
-
-def _write_real_dyadic(rows: int, path: Path) -> None:
-    """A SYNTHETIC export shaped like the older 31-column dyadic exports (see the docstring)."""
-    import csv
-
-    import numpy as np
-
-    from analysis.files import atomic_write
-    from analysis.testing import SYNTHETIC_LABEL, synthetic_acled_events
-
-    events = synthetic_acled_events(rows, seed=0, start="2012-01-01", end="2024-12-31")
-    rng = np.random.default_rng(0)
-    filler = (
-        " Local sources report that armed men arrived on motorbikes at the weekly market, "
-        "fired on the crowd and set fire to granaries before leaving towards the forest; "
-        "the toll was reported by a local official and could not be confirmed independently."
-    )
-    lengths = np.clip(rng.lognormal(np.log(160), 0.6, rows), 30, 850).astype(int)
-    notes = [
-        (f"{SYNTHETIC_LABEL}. " + filler * 5)[:n] for n in lengths
-    ]  # commas inside: these values are quoted, as in real exports
-    frame = events.assign(
-        iso="466",
-        event_id_no_cnty=events["event_id_cnty"].str.replace(r"^\D+", "", regex=True),
-        notes=notes,
-        iso3="MLI",
-        data_id=(np.arange(rows) + 7_000_000).astype(str),
-    )
-    with atomic_write(path) as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-        writer.writerow(_REAL_DYADIC)
-        writer.writerow([_REAL_HXL.get(c, "") for c in _REAL_DYADIC])
-        writer.writerows(frame[list(_REAL_DYADIC)].itertuples(index=False, name=None))
-
-
 def _generate(rows: int, path: Path, shape: str) -> None:
-    from analysis.testing import write_acled_csv
+    from analysis.testing import write_acled_csv, write_acled_dyadic_31
 
     print(f"generating {rows:,} synthetic events into {path.relative_to(HERE.parent)} ...")
     start = time.perf_counter()
     if shape == "real-dyadic":
-        _write_real_dyadic(rows, path)
+        write_acled_dyadic_31(path, n_events=rows, seed=0, start="2012-01-01", end="2024-12-31")
     else:
         write_acled_csv(path, n_events=rows, seed=0, start="2012-01-01", end="2024-12-31")
     print(f"  done in {time.perf_counter() - start:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")

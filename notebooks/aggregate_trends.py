@@ -147,7 +147,11 @@ if series["events"].notna().any():
         )
     )
 else:
-    skipped["series"] = f"Not drawn: the file has no {what} rows for {md_escape(country)}."
+    skipped["series"] = (
+        f"Not drawn: the file has no {md_escape(what)} rows for {md_escape(country)}."
+        if chosen
+        else f"Not drawn: the file has no rows for {md_escape(country)}."
+    )
     display(Markdown(skipped["series"]))
 
 # %% [markdown]
@@ -271,7 +275,11 @@ if region_notes and not region_rows and skipped["its"] is not None:
 elif region_notes:
     display(Markdown("\n".join(region_notes)))
 if not region_rows and not region_notes:
-    skipped["regions"] = "Not estimated: the file names no first-level regions."
+    skipped["regions"] = (
+        "Not estimated: the file names no first-level regions."
+        if len(rows)
+        else f"Not estimated: the file has no rows for {md_escape(country)}."
+    )
     display(Markdown(skipped["regions"]))
 
 # %%

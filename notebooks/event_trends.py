@@ -25,7 +25,7 @@
 
 # %% tags=["parameters"]
 events_path = "data/raw/acled/export.csv"
-source = "acled"
+source = "auto"
 country = "Mali"
 arrival_date = "2021-12-01"
 start = None
@@ -40,8 +40,10 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from analysis import (
+    DataError,
     aggregate_events,
     confusable_actors,
+    detect_source,
     its_fit,
     plots,
     read_acled,
@@ -56,6 +58,15 @@ from analysis.findings import series_findings
 from analysis.harmonize.selection import scope_events, select_events, split_counts
 from analysis.sources.api.store import describe_pull
 
+if source == "auto":
+    source = detect_source(events_path)
+    if source not in ("acled", "ucdp"):
+        raise DataError(
+            "not an ACLED or UCDP event export"
+            + ("; it is an HDX aggregate table (the aggregate_trends report)" if source else ""),
+            file=events_path,
+            rule="wrong_kind",
+        )
 reader = {"acled": read_acled, "ucdp": read_ucdp_ged}[source]
 export = reader(events_path)
 in_scope, left_out = scope_events(export, country=country, start=start, end=end)

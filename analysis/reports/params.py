@@ -533,7 +533,13 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     exists="file",
                     help="the export file",
                 ),
-                Param("source", "str", "acled", allowed=("acled", "ucdp"), help="export format"),
+                Param(
+                    "source",
+                    "str",
+                    "auto",
+                    allowed=("auto", "acled", "ucdp"),
+                    help="which reader (auto: told by the file's content)",
+                ),
                 Param(
                     "country",
                     "str",

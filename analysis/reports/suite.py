@@ -297,13 +297,27 @@ def _suite_loader() -> type:
 
 
 _KEYS = {"name", "notebook", "parameters", "foreach", "when"}
+#: suffixes left out of a report's name (``mali.csv.gz`` gives ``mali``)
+_DATA_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".gz",
+    ".zip",
+    ".json",
+    ".xlsx",
+    ".parquet",
+    ".rda",
+    ".rds",
+    ".rdata",
+}
 #: ``when`` conditions -> the note shown when nothing matches
 _WHEN = {
     "event_export": (
         "not rendered: no ACLED or UCDP event export found under data/raw/. Put an export "
         "there (any folder; CSV, xlsx, parquet, JSON, R data, gzip or zip; see "
         "data/raw/README.md) and run `make report` again, or run `tallies report --notebook "
-        "event_trends -p events_path=PATH -p source=acled`."
+        "event_trends -p events_path=PATH`."
     ),
     "aggregate_export": (
         "not rendered: no HDX or HAPI aggregate table found under data/raw/. Put ACLED's "
@@ -429,7 +443,9 @@ def _instances(
             values = {**parameters, input_param: str(path)}
             if when == "event_export":
                 values["source"] = source
-            label = path.relative_to(raw).with_suffix("").as_posix()
-            instances.append((values, safe_name(f"{name}-{label}") if several else name))
+            label = path.relative_to(raw)
+            while label.suffix.lower() in _DATA_SUFFIXES:  # mali.csv.gz -> mali
+                label = label.with_suffix("")
+            instances.append((values, safe_name(f"{name}-{label.as_posix()}") if several else name))
         return instances
     return [(parameters, name)]

@@ -33,6 +33,7 @@ from analysis.display import read_records
 from analysis.harmonize.selection import scope_events
 from analysis.testing import (
     write_acled_csv,
+    write_acled_dyadic_31,
     write_hdx_workbook,
     write_ucdp_ged_rdata,
 )
@@ -56,12 +57,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for sub in ("acled", "ucdp", "hdx"):
         (raw / sub).mkdir(parents=True)
     files = {
-        "dyadic": write_acled_csv(
+        "dyadic": write_acled_dyadic_31(
             raw / "acled" / "mali_dyadic_hxl.csv",
             n_events=300,
             seed=21,
-            generation="no_disorder",
-            hxl=True,
             start="2012-01-01",
             end="2020-07-31",
         ),

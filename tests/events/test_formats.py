@@ -183,3 +183,16 @@ def test_detect_source_by_content(tmp_path: Path) -> None:
         "j.json": "acled",
         "notes.csv": None,
     }
+
+
+def test_the_31_column_dyadic_shape_reads_with_its_hxl_row(tmp_path: Path) -> None:
+    from analysis.testing import synthetic_acled_events, write_acled_dyadic_31
+
+    path = write_acled_dyadic_31(tmp_path / "dyadic.csv", n_events=80, seed=3)
+    header, tags = path.read_text(encoding="utf-8").splitlines()[:2]
+    assert len(header.split(",")) == 31 and tags.startswith(",,#event+code,")
+    events = read_acled(path, cache=False)
+    truth = synthetic_acled_events(80, seed=3)
+    assert sorted(events["event_id"]) == sorted(truth["event_id_cnty"])
+    assert events["fatalities"].sum() == truth["fatalities"].astype(int).sum()
+    assert events["origin"].iloc[0] == "dyadic.csv:3"  # the header is line 1, the tags line 2
