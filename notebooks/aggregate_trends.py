@@ -34,6 +34,8 @@ freq = "MS"
 family = "quasipoisson"
 
 # %%
+import os
+
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -83,7 +85,7 @@ record("n_file_rows", len(table))
 record("n_rows", len(rows))
 record("indicator", chosen)
 record("left_out", left_out)
-record("title", f"Monthly aggregates: {what}, {country}")
+record("title", f"Monthly aggregates: {what}, {country} ({os.path.basename(str(aggregates_path))})")
 
 # %% [markdown]
 # ## Key findings

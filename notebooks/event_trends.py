@@ -36,6 +36,8 @@ freq = "MS"
 family = "quasipoisson"
 
 # %%
+import os
+
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -105,7 +107,9 @@ record("n_export_rows", len(export))
 record("n_events", len(events))
 record("n_civilian_events", len(civilian))
 record("left_out", left_out)
-record("title", f"Event data: {source.upper()} export, {country}")
+record(
+    "title", f"Event data: {source.upper()} export {os.path.basename(str(events_path))}, {country}"
+)
 
 # %% [markdown]
 # ## Key findings
