@@ -1,0 +1,1 @@
+"""Tests of the ACLED and UCDP API clients, against local fake services (SYNTHETIC data)."""
