@@ -26,7 +26,7 @@ from analysis import __version__
 from analysis.errors import ServiceError
 from analysis.sources.api.credentials import Secret
 
-__all__ = ["RetryPolicy", "check_base_url", "Http", "int_or_none", "shown_url"]
+__all__ = ["RetryPolicy", "check_base_url", "Http", "ServiceClient", "int_or_none", "shown_url"]
 
 log = logging.getLogger("analysis.sources.api")
 
@@ -360,3 +360,23 @@ def int_or_none(value: object) -> int | None:
     except ValueError:
         return None
     return int(number) if number.is_integer() else None
+
+
+class ServiceClient:
+    """What every API client shares: its :class:`Http` session (``self.http``), the base URL it
+    talks to, and closing the session, also as a context manager."""
+
+    http: Http
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from analysis.sources.api._http import Http, RetryPolicy, int_or_none
+from analysis.sources.api._http import Http, RetryPolicy, ServiceClient, int_or_none
 from analysis.sources.api.credentials import AcledCredentials
 
 __all__ = [
@@ -104,7 +104,7 @@ class AcledPage:
     total: int | None
 
 
-class AcledClient:
+class AcledClient(ServiceClient):
     """ACLED's API: token management, the events and the deleted events, page by page.
 
     Parameters
@@ -173,19 +173,6 @@ class AcledClient:
             ),
             sleep=sleep,
         )
-
-    @property
-    def base_url(self) -> str:
-        return self.http.base_url
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> AcledClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- tokens --------------------------------------------------------------------------------
     def _grant(self, grant: str) -> None:

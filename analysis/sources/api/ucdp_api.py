@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from analysis.sources.api._http import Http, RetryPolicy, int_or_none
+from analysis.sources.api._http import Http, RetryPolicy, ServiceClient, int_or_none
 from analysis.sources.api.credentials import Secret
 
 __all__ = [
@@ -114,7 +114,7 @@ class UcdpPage:
     total_count: int | None
 
 
-class UcdpClient:
+class UcdpClient(ServiceClient):
     """UCDP's GED API, page by page.
 
     Parameters
@@ -155,19 +155,6 @@ class UcdpClient:
             secrets=lambda: (token,),
             sleep=sleep,
         )
-
-    @property
-    def base_url(self) -> str:
-        return self.http.base_url
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> UcdpClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def first_url(self, version: str, filters: Mapping[str, str | int]) -> str:
         """The address of a query's first page (no page number)."""
