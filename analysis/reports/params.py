@@ -338,6 +338,10 @@ def _inside(name: str, first: str, second: str) -> Rule:
     return rule
 
 
+def _family() -> Param:
+    return Param("family", "str", "quasipoisson", allowed=_FAMILIES, help="count model of the fits")
+
+
 def _tallies_dir() -> Param:
     return Param(
         "tallies_dir",
@@ -408,13 +412,7 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                     allowed=_VICTIM_VOCABULARY,
                     help="victim groups the series keeps (a body may label its count either way)",
                 ),
-                Param(
-                    "family",
-                    "str",
-                    "quasipoisson",
-                    allowed=_FAMILIES,
-                    help="count model of the fit",
-                ),
+                _family(),
                 Param("seasonality", "int", 0, minimum=0, help="number of seasonal harmonics"),
                 Param(
                     "exclude_incidents",
@@ -553,13 +551,7 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                 Param("admin1", "list[str]", [], help="regions kept ([] = all)"),
                 Param("perpetrator_groups", "list[str]", [], help="perpetrator groups ([] = all)"),
                 Param("freq", "str", "MS", allowed=("MS", "QS", "YS"), help="period length"),
-                Param(
-                    "family",
-                    "str",
-                    "quasipoisson",
-                    allowed=_FAMILIES,
-                    help="count model of the fit",
-                ),
+                _family(),
             ),
             rules=(_order("start", "end"), _inside("arrival_date", "start", "end")),
             input_param="events_path",
@@ -595,13 +587,7 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
                 Param("start", "date | None", None, help="first month (None: the file's first)"),
                 Param("end", "date | None", None, help="last month (None: the file's last)"),
                 Param("freq", "str", "MS", allowed=("MS", "QS", "YS"), help="period length"),
-                Param(
-                    "family",
-                    "str",
-                    "quasipoisson",
-                    allowed=_FAMILIES,
-                    help="count model of the fits",
-                ),
+                _family(),
             ),
             rules=(_order("start", "end"), _inside("arrival_date", "start", "end")),
             input_param="aggregates_path",
