@@ -63,3 +63,12 @@ def in_words(row: pd.Series) -> str:
         return f"between {row['value_low']} and {row['value_high']}"
     words = str(row["qualifier"]).replace("_", " ")
     return str(row["value"]) if words == "exact" else f"{words} {row['value']}"
+
+
+#: The evidence-table columns the period comparisons read (``compare_windows``,
+#: ``bodies_before_after``).
+TALLY_COLUMNS = (
+    "tally_id", "source_id", "reporting_body", "incident_id", "period_start", "period_end",
+    "measure", "victim_group", "perpetrator_group", "qualifier", "value", "value_low",
+    "value_high",
+)  # fmt: skip

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._checks import check_option
-from analysis.compare._vocabulary import as_string, in_words
+from analysis.compare._vocabulary import TALLY_COLUMNS, as_string, in_words
 from analysis.compare.sentences import what_is_counted
 from analysis.harmonize.periods import DEATH_MEASURES, Freq
 from analysis.tables import fmt_date, fmt_window
@@ -439,12 +439,7 @@ def bodies_before_after(
     check_option("freq", freq, Freq)
     if not isinstance(min_periods, int) or min_periods < 3:
         raise ValueError(f"min_periods must be a whole number of at least 3, got {min_periods!r}")
-    needed = (
-        "tally_id", "source_id", "reporting_body", "incident_id", "period_start", "period_end",
-        "measure", "victim_group", "perpetrator_group", "qualifier", "value", "value_low",
-        "value_high",
-    )  # fmt: skip
-    require_tally_columns(tallies, needed, "bodies_before_after")
+    require_tally_columns(tallies, TALLY_COLUMNS, "bodies_before_after")
     when = pd.Timestamp(date)
     measures = (measures,) if isinstance(measures, str) else tuple(measures)
     victim_groups = (victim_groups,) if isinstance(victim_groups, str) else tuple(victim_groups)

@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from analysis._checks import check_option
-from analysis.compare._vocabulary import NOT_CIVILIANS, NOT_DEATHS, PEOPLE_APART, as_string
+from analysis.compare._vocabulary import (
+    NOT_CIVILIANS,
+    NOT_DEATHS,
+    PEOPLE_APART,
+    TALLY_COLUMNS,
+    as_string,
+)
 from analysis.compare.sentences import what_is_counted
 from analysis.harmonize.periods import (
     DEATH_MEASURES,
@@ -251,12 +257,7 @@ def compare_windows(
     check_option("freq", freq, Freq)
     if open_width is not None and not (np.isfinite(open_width) and open_width >= 0):
         raise ValueError(f"open_width must be None or a non-negative number, got {open_width!r}")
-    needed = (
-        "tally_id", "source_id", "reporting_body", "incident_id", "period_start", "period_end",
-        "measure", "victim_group", "perpetrator_group", "qualifier", "value", "value_low",
-        "value_high",
-    )  # fmt: skip
-    require_tally_columns(tallies, needed, "compare_windows")
+    require_tally_columns(tallies, TALLY_COLUMNS, "compare_windows")
     measures = (measures,) if isinstance(measures, str) else tuple(measures)
     victim_groups = (victim_groups,) if isinstance(victim_groups, str) else tuple(victim_groups)
     periods_only = as_string(tallies["incident_id"]).isna().to_numpy()
