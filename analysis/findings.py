@@ -29,6 +29,7 @@ __all__ = [
     "overview_findings",
     "audit_banner",
     "series_findings",
+    "windows_finding",
 ]
 
 _QUALIFIER_WORDS = {
@@ -316,3 +317,27 @@ def series_findings(
         observed, date=date, count=count, exposure=exposure, family=family, date_label=date_label
     )
     return checks.headline, checks.findings["sentence"].tolist()
+
+
+def windows_finding(windows: pd.DataFrame, *, reference: str) -> str:
+    """One sentence on :func:`analysis.compare.compare_windows`: how many figures of other
+    bodies could be set against the reference body's over the same windows, the range of their
+    ratios (point values; two or more needed), and how many could not."""
+    compared = windows[windows["comparable"].astype(bool)]
+    if compared.empty:
+        return (
+            f"No figure of another body covers a window that {reference}'s figures also cover, "
+            "so no figure can be set against them; the reasons are given below."
+        )
+    points = pd.to_numeric(compared["ratio"], errors="coerce").dropna()
+    spread = (
+        f"; other/{reference} ratios run from {fmt_ratio(points.min())} to "
+        f"{fmt_ratio(points.max())}"
+        if len(points) > 1
+        else ""
+    )
+    return (
+        f"{len(compared)} figures of other bodies cover windows that {reference}'s figures "
+        f"also cover, summed or prorated by days{spread}; {len(windows) - len(compared)} "
+        "others cannot be set against them, each for the reason given below."
+    )

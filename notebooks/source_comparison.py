@@ -52,7 +52,7 @@ from analysis.display import (
     record,
     warning_banner,
 )
-from analysis.findings import audit_banner, overview_findings
+from analysis.findings import audit_banner, overview_findings, windows_finding
 from analysis.sources.tallies import load_evidence, select_tallies
 from analysis.tables import (
     GROUP_LABELS,
@@ -120,29 +120,7 @@ findings = overview_findings(
     reference_body=reference_body,
     incidents=in_window,
 )
-compared = windows[windows["comparable"]]
-reference_name = names.get(reference_body, reference_body)
-if len(compared):
-    points = compared["ratio"].dropna()
-    spread = (
-        f"; other/{reference_name} ratios run from {fmt_ratio(points.min())} to "
-        f"{fmt_ratio(points.max())}"
-        if len(points) > 1
-        else ""
-    )
-    findings.insert(
-        0,
-        f"{len(compared)} figures of other bodies cover windows that {reference_name}'s "
-        f"figures also cover, summed or prorated by days{spread}; "
-        f"{len(windows) - len(compared)} others cannot be set against them, each for the "
-        "reason given below.",
-    )
-else:
-    findings.insert(
-        0,
-        f"No figure of another body covers a window that {reference_name}'s figures also "
-        "cover, so no figure can be set against them; the reasons are given below.",
-    )
+findings.insert(0, windows_finding(windows, reference=names.get(reference_body, reference_body)))
 estimated = panel[panel["ratio"].notna()]
 for _, row in estimated.iterrows():
     findings.append(row["sentence"])

@@ -12,6 +12,7 @@ from analysis.findings import (
     incident_findings,
     incident_label,
     overview_findings,
+    windows_finding,
 )
 from analysis.sources.tallies import load_evidence
 from analysis.tables import body_names
@@ -138,3 +139,14 @@ def test_one_body_compared_or_figures_that_agree_are_said_so():
     only = incident_findings(compare_incident(one, "x-2020-01"), names={}, incident_label="X")
     assert "only a's figures count the same thing" in only[0]
     assert not any("do not overlap" in s or "allows a toll" in s for s in only)
+
+
+def test_windows_finding_counts_and_spans_the_ratios():
+    """SYNTHETIC comparison rows: two compared (ratios 0.5 and 2), one not."""
+    rows = pd.DataFrame({"comparable": [True, True, False], "ratio": [0.5, 2.0, float("nan")]})
+    assert windows_finding(rows, reference="MINUSMA") == (
+        "2 figures of other bodies cover windows that MINUSMA's figures also cover, summed or "
+        "prorated by days; other/MINUSMA ratios run from 0.50 to 2.00; 1 others cannot be set "
+        "against them, each for the reason given below."
+    )
+    assert windows_finding(rows.iloc[2:], reference="MINUSMA").startswith("No figure of another")
