@@ -12,6 +12,7 @@ __all__ = [
     "hand_dir",
     "raw_dir",
     "reports_dir",
+    "notebooks_dir",
     "PATH_VARIABLES",
     "absolute_environment",
 ]
@@ -44,6 +45,11 @@ def hand_dir() -> Path:
 def raw_dir() -> Path:
     """Where a user puts event exports (``acled/``, ``ucdp/``); read-only to the code."""
     return data_dir() / "raw"
+
+
+def notebooks_dir() -> Path:
+    """The report notebooks (each declares its parameters in its ``parameters`` cell)."""
+    return project_root() / "notebooks"
 
 
 def reports_dir() -> Path:

@@ -64,7 +64,7 @@ def write_stand_ins(folder: Path) -> None:
 
     import nbformat
 
-    from analysis.reports.params import NOTEBOOKS
+    from analysis.reports.declarations import NOTEBOOKS
 
     for name, spec in NOTEBOOKS.items():
         cell = "\n".join(

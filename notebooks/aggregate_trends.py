@@ -24,14 +24,16 @@
 # file cannot support says why, and the others still render.
 
 # %% tags=["parameters"]
-aggregates_path = "data/raw/hdx/aggregates.xlsx"
-indicator = "auto"
-country = "Mali"
-arrival_date = "2021-12-01"
-start = None
-end = None
-freq = "MS"
-family = "quasipoisson"
+# fmt: off
+aggregates_path: "path" = "data/raw/hdx/aggregates.xlsx"  # the HDX workbook or HAPI CSV {required; file; input: aggregate table}
+indicator: str = "auto"  # which counts (auto: the file's only one, else civilian targeting) {one of: auto, political_violence, civilian_targeting, demonstrations}
+country: str = "Mali"  # country kept, by name or ISO 3166 alpha-3 code (others are counted) {pattern: \S.*}
+arrival_date: "date" = "2021-12-01"  # the intervention date {between: start, end}
+start: "Optional[date]" = None  # first month (None: the file's first)
+end: "Optional[date]" = None  # last month (None: the file's last) {not before: start}
+freq: str = "MS"  # period length {one of: MS, QS, YS}
+family: str = "quasipoisson"  # count model of the fits {one of: poisson, quasipoisson, negbin}
+# fmt: on
 
 # %%
 import os

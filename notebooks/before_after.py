@@ -23,16 +23,18 @@
 # qualifiers and each body's own before/after figures follow as sensitivity analyses.
 
 # %% tags=["parameters"]
-arrival_date = "2021-12-01"
-alternative_dates = ["2021-12-23", "2022-01-01"]
-series = "minusma:killed"
-victim_groups = ["civilians", "people"]
-family = "quasipoisson"
-seasonality = 0
-exclude_incidents = []
-n_simulations = 1000
-seed = 0
-tallies_dir = None
+# fmt: off
+arrival_date: "date" = "2021-12-01"  # the intervention date
+alternative_dates: "list[date]" = ["2021-12-23", "2022-01-01"]  # other arrival dates for the sensitivity analysis
+series: str = "minusma:killed"  # the published series, as body:measure {pattern: [a-z0-9_]+:[a-z0-9_]+}
+victim_groups: "list[str]" = ["civilians", "people"]  # victim groups the series keeps (a body may label its count either way) {one of: civilians, people, combatants, suspected_militants, not_applicable}
+family: str = "quasipoisson"  # count model of the fits {one of: poisson, quasipoisson, negbin}
+seasonality: int = 0  # number of seasonal harmonics {min: 0; max: 2}
+exclude_incidents: "list[str]" = []  # incident ids left out of the series
+n_simulations: int = 1000  # draws of the interval simulation {above: 0; max: 100000}
+seed: int = 0  # random seed of the simulation {min: 0}
+tallies_dir: "Optional[path]" = None  # folder with sources.csv, tallies.csv, bodies.csv (None: the shipped evidence table) {folder}
+# fmt: on
 
 # %%
 import pandas as pd

@@ -24,16 +24,18 @@
 # still render.
 
 # %% tags=["parameters"]
-events_path = "data/raw/acled/export.csv"
-source = "auto"
-country = "Mali"
-arrival_date = "2021-12-01"
-start = None
-end = None
-admin1 = []
-perpetrator_groups = []
-freq = "MS"
-family = "quasipoisson"
+# fmt: off
+events_path: "path" = "data/raw/acled/export.csv"  # the export file {required; file; input: event export}
+source: str = "auto"  # which reader (auto: told by the file's content) {one of: auto, acled, ucdp}
+country: str = "Mali"  # country kept, by name or ISO 3166 alpha-3 code (others are counted) {pattern: \S.*}
+arrival_date: "date" = "2021-12-01"  # the intervention date {between: start, end}
+start: "Optional[date]" = None  # first day (None: the export's first)
+end: "Optional[date]" = None  # last day (None: the export's last) {not before: start}
+admin1: "list[str]" = []  # regions kept ([]: all)
+perpetrator_groups: "list[str]" = []  # perpetrator groups ([]: all)
+freq: str = "MS"  # period length {one of: MS, QS, YS}
+family: str = "quasipoisson"  # count model of the fits {one of: poisson, quasipoisson, negbin}
+# fmt: on
 
 # %%
 import os

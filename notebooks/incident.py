@@ -22,13 +22,15 @@
 # rather than deaths — are listed apart with the reason, never averaged in.
 
 # %% tags=["parameters"]
-incident_id = "moura-2022-03"
-about_width = 0.1
-tallies_dir = None
-acled_path = None
-ucdp_path = None
-place_level = "admin2"
-slack_days = 3
+# fmt: off
+incident_id: str = "moura-2022-03"  # the incident's id
+about_width: float = 0.1  # relative width of an 'about' figure's interval {min: 0; below: 1}
+tallies_dir: "Optional[path]" = None  # folder with sources.csv, tallies.csv, bodies.csv (None: the shipped evidence table) {folder}
+acled_path: "Optional[path]" = None  # an ACLED export whose events are shown beside the figures (None: none) {file}
+ucdp_path: "Optional[path]" = None  # a UCDP GED export whose events are shown beside the figures (None: none) {file}
+place_level: str = "admin2"  # widest place an event may share with the incident {one of: place, admin2, admin1}
+slack_days: int = 3  # days added before and after the incident's days {min: 0; max: 366}
+# fmt: on
 
 # %%
 import numpy as np

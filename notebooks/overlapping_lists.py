@@ -23,16 +23,18 @@
 # matching: it is shown at several match thresholds.
 
 # %% tags=["parameters"]
-acled_path = None
-ucdp_path = None
-start = None
-end = None
-civilian_only = True
-threshold = 0.5
-max_days = 7
-max_km = 25.0
-include_incidents = True
-tallies_dir = None
+# fmt: off
+acled_path: "path" = None  # an ACLED export {required; file}
+ucdp_path: "path" = None  # a UCDP GED export {required; file}
+start: "Optional[date]" = None  # first day (None: where both begin)
+end: "Optional[date]" = None  # last day (None: where both end) {not before: start}
+civilian_only: bool = True  # keep only events each source counts as targeting civilians
+threshold: float = 0.5  # match probability a pair needs {above: 0; max: 1}
+max_days: int = 7  # window on dates, in days {min: 0; max: 366}
+max_km: float = 25.0  # window on places, in km {above: 0; max: 2000}
+include_incidents: bool = True  # add the evidence table's incidents as a third list
+tallies_dir: "Optional[path]" = None  # folder with sources.csv, tallies.csv, bodies.csv (None: the shipped evidence table) {folder}
+# fmt: on
 
 # %%
 import pandas as pd

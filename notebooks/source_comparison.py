@@ -22,15 +22,17 @@
 # Wagner Group, what each body counts, and where the published record disagrees with itself.
 
 # %% tags=["parameters"]
-country = "Mali"
-start = "2020-01-01"
-end = "2024-12-31"
-bodies = []
-victim_group = "civilians"
-freq = "QS"
-reference_body = "minusma"
-arrival_date = "2021-12-01"
-tallies_dir = None
+# fmt: off
+country: str = "Mali"  # country of the figures
+start: "date" = "2020-01-01"  # first day of the period
+end: "date" = "2024-12-31"  # last day of the period {not before: start}
+bodies: "list[str]" = []  # reporting bodies to show ([]: all)
+victim_group: str = "civilians"  # whose deaths are counted {one of: civilians, people, any}
+freq: str = "QS"  # aligned period length {one of: QS, YS}
+reference_body: str = "minusma"  # body the others are compared to
+arrival_date: "date" = "2021-12-01"  # the date of each body's before/after
+tallies_dir: "Optional[path]" = None  # folder with sources.csv, tallies.csv, bodies.csv (None: the shipped evidence table) {folder}
+# fmt: on
 
 # %%
 import pandas as pd

@@ -88,12 +88,23 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
         help="list a notebook's parameters with their types and defaults",
     )
     params.add_argument("notebook", nargs="?", default=None, help="the notebook (omit: list all)")
+    params.add_argument(
+        "--notebooks-dir",
+        default=None,
+        help="read the declarations of the notebooks in this folder (default: notebooks/)",
+    )
+    params.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print every notebook's parameters as Markdown tables (the README's)",
+    )
     params.set_defaults(handler=_params)
 
 
 def _report(args: argparse.Namespace) -> int:
     from analysis import paths
     from analysis.errors import ParameterError
+    from analysis.reports.declarations import NOTEBOOKS
     from analysis.reports.kernels import KernelServer, forking_supported
     from analysis.reports.params import parse_cli_parameters
     from analysis.reports.runner import run_reports
@@ -103,11 +114,13 @@ def _report(args: argparse.Namespace) -> int:
     here = Path.cwd()  # relative paths are where the user wrote them
     output_dir = (here / args.output_dir).resolve() if args.output_dir else paths.reports_dir()
     notebooks_dir = (
-        (here / args.notebooks_dir).resolve() if args.notebooks_dir else root / "notebooks"
+        (here / args.notebooks_dir).resolve() if args.notebooks_dir else paths.notebooks_dir()
     )
     if args.notebook is None and (args.parameters or args.name):
         raise ParameterError("-p and --name go with --notebook, not with a suite")
     with contextlib.ExitStack() as stack:
+        # the parameters are those that the notebooks to be run declare
+        stack.enter_context(NOTEBOOKS.reading(notebooks_dir))
         server = None
         if not args.no_preload and forking_supported():
             # it imports the heavy modules while the suite is read
@@ -146,11 +159,17 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from analysis.reports.params import NOTEBOOKS, describe_parameters
+    from analysis.reports.declarations import NOTEBOOKS, parameters_markdown
+    from analysis.reports.params import describe_parameters, get_spec
 
-    if args.notebook is None:
-        for name, spec in NOTEBOOKS.items():
-            print(f"{name:20} {spec.title}")
-        return 0
-    sys.stdout.write(describe_parameters(args.notebook))
+    folder = (Path.cwd() / args.notebooks_dir).resolve() if args.notebooks_dir else None
+    with NOTEBOOKS.reading(folder):
+        if args.markdown:
+            names = [args.notebook] if args.notebook else list(NOTEBOOKS)
+            sys.stdout.write(parameters_markdown({name: get_spec(name) for name in names}))
+        elif args.notebook is None:
+            for name, spec in NOTEBOOKS.items():
+                print(f"{name:20} {spec.title}")
+        else:
+            sys.stdout.write(describe_parameters(args.notebook))
     return 0

@@ -1,14 +1,14 @@
-"""Parameter declarations of the report notebooks, and their validation.
+"""Notebook parameters: their declaration objects and the validation of values against them.
 
-Every notebook in ``notebooks/`` declares its parameters here: name, type, default, allowed values,
-range and whether it is required. The declarations drive three things:
+The declarations themselves live in each notebook's ``parameters`` cell and are read by
+:mod:`analysis.reports.declarations`; this module holds what they become (:class:`Param`,
+:class:`NotebookSpec`) and what is done with them:
 
 * validation before anything runs (:func:`validate_parameters`): an unknown name, a wrong type, a
   value outside the allowed set or range, or an end date before the start is refused with a
   :class:`~analysis.errors.ParameterError` (papermill itself only warns on unknown names);
-* ``tallies params NOTEBOOK`` (:func:`describe_parameters`);
-* the drift test, which checks that each notebook's ``parameters`` cell holds the declared defaults
-  (:func:`read_parameters_cell`).
+* ``-p name=value`` texts of the command line (:func:`parse_cli_parameters`);
+* ``tallies params NOTEBOOK`` (:func:`describe_parameters`).
 
 Values reach papermill as plain Python literals: dates as ``"YYYY-MM-DD"`` strings (validated
 here; a notebook turns them back into dates with ``pd.Timestamp``), lists as lists of strings,
@@ -17,7 +17,6 @@ paths as absolute path strings or ``None``.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import difflib
 import json
@@ -34,13 +33,15 @@ from analysis.errors import ParameterError
 __all__ = [
     "Param",
     "NotebookSpec",
-    "NOTEBOOKS",
     "ParamType",
+    "Rule",
+    "order_rule",
+    "inside_rule",
+    "literal",
     "get_spec",
     "validate_parameters",
     "parse_cli_parameters",
     "describe_parameters",
-    "read_parameters_cell",
 ]
 
 ParamType = Literal[
@@ -113,8 +114,14 @@ class Param:
 
     # -- conversion ------------------------------------------------------------------------------
 
-    def coerce(self, value: object, *, base_dir: Path | None = None) -> object:
-        """Check a typed value (from Python or YAML) and return its papermill form."""
+    def coerce(
+        self, value: object, *, base_dir: Path | None = None, check_exists: bool = True
+    ) -> object:
+        """Check a typed value (from Python or YAML) and return its papermill form.
+
+        ``check_exists=False`` skips the check that a path names an existing file or folder
+        (a notebook's own default is checked that way: it may name a file of another machine).
+        """
         kind = self.type
         if value is None:
             if kind in ("date | None", "path | None"):
@@ -160,9 +167,9 @@ class Param:
             if not path.is_absolute():
                 path = (base_dir or Path.cwd()) / path
             path = path.resolve()
-            if self.exists == "file" and not path.is_file():
+            if check_exists and self.exists == "file" and not path.is_file():
                 raise self._error(f"names no file: {str(value)!r}")
-            if self.exists == "dir" and not path.is_dir():
+            if check_exists and self.exists == "dir" and not path.is_dir():
                 raise self._error(f"names no folder: {str(value)!r}")
             out = str(path)
         self._check_constraints(out)
@@ -257,11 +264,15 @@ class Param:
         if self.exclusive_maximum is not None and number >= self.exclusive_maximum:
             raise self._error(f"must be < {self.exclusive_maximum:g}; got {number!r}")
 
-    def describe_range(self) -> str:
-        """The allowed values or range in words (empty when unconstrained)."""
+    def describe_range(self, *, markdown: bool = False) -> str:
+        """The allowed values, range and existence check in words (empty when unconstrained).
+
+        With ``markdown``, values and patterns are set as code.
+        """
+        code = (lambda text: f"`{text}`") if markdown else (lambda text: text)
         parts = []
         if self.allowed is not None:
-            parts.append("one of " + ", ".join(self.allowed))
+            parts.append("one of " + ", ".join(code(value) for value in self.allowed))
         if self.minimum is not None:
             parts.append(f">= {self.minimum:g}")
         if self.exclusive_minimum is not None:
@@ -271,7 +282,9 @@ class Param:
         if self.exclusive_maximum is not None:
             parts.append(f"< {self.exclusive_maximum:g}")
         if self.pattern is not None:
-            parts.append(f"matching {self.pattern}")
+            parts.append(f"matching {code(self.pattern)}")
+        if self.exists is not None:
+            parts.append("an existing " + ("file" if self.exists == "file" else "folder"))
         return "; ".join(parts)
 
 
@@ -314,7 +327,9 @@ class NotebookSpec:
         return {param.name: param.default for param in self.params}
 
 
-def _order(first: str, second: str) -> Rule:
+def order_rule(first: str, second: str) -> Rule:
+    """The rule that date ``second`` is not before date ``first`` (when both are given)."""
+
     def rule(values: Mapping[str, object]) -> str | None:
         low, high = values.get(first), values.get(second)
         if isinstance(low, str) and isinstance(high, str) and high < low:
@@ -322,10 +337,13 @@ def _order(first: str, second: str) -> Rule:
         return None
 
     rule.__doc__ = f"{second} is not before {first}"
+    rule.names = (first, second)  # type: ignore[attr-defined]
     return rule
 
 
-def _inside(name: str, first: str, second: str) -> Rule:
+def inside_rule(name: str, first: str, second: str) -> Rule:
+    """The rule that date ``name`` lies in ``[first, second]`` (when all three are given)."""
+
     def rule(values: Mapping[str, object]) -> str | None:
         date, low, high = values.get(name), values.get(first), values.get(second)
         if not all(isinstance(v, str) for v in (date, low, high)):
@@ -335,270 +353,14 @@ def _inside(name: str, first: str, second: str) -> Rule:
         return None
 
     rule.__doc__ = f"{name} lies in [{first}, {second}] when both are given"
+    rule.names = (name, first, second)  # type: ignore[attr-defined]
     return rule
-
-
-def _family() -> Param:
-    return Param("family", "str", "quasipoisson", allowed=_FAMILIES, help="count model of the fits")
-
-
-def _tallies_dir() -> Param:
-    return Param(
-        "tallies_dir",
-        "path | None",
-        None,
-        exists="dir",
-        help="folder with sources.csv, tallies.csv, bodies.csv (None: the shipped evidence table)",
-    )
-
-
-_VICTIM_GROUPS = ("civilians", "people", "any")
-# the evidence table's victim_group vocabulary
-_VICTIM_VOCABULARY = ("civilians", "people", "combatants", "suspected_militants", "not_applicable")
-_FAMILIES = ("poisson", "quasipoisson", "negbin")
-
-NOTEBOOKS: dict[str, NotebookSpec] = {
-    spec.name: spec
-    for spec in (
-        NotebookSpec(
-            "source_comparison",
-            "What each body published, side by side",
-            (
-                Param("country", "str", "Mali", help="country of the figures"),
-                Param("start", "date", "2020-01-01", help="first day of the period"),
-                Param("end", "date", "2024-12-31", help="last day of the period"),
-                Param("bodies", "list[str]", [], help="reporting bodies to show ([] = all)"),
-                Param(
-                    "victim_group",
-                    "str",
-                    "civilians",
-                    allowed=_VICTIM_GROUPS,
-                    help="whose deaths are counted",
-                ),
-                Param("freq", "str", "QS", allowed=("QS", "YS"), help="aligned period length"),
-                Param("reference_body", "str", "minusma", help="body the others are compared to"),
-                Param(
-                    "arrival_date",
-                    "date",
-                    "2021-12-01",
-                    help="the date of each body's before/after",
-                ),
-                _tallies_dir(),
-            ),
-            rules=(_order("start", "end"),),
-        ),
-        NotebookSpec(
-            "before_after",
-            "Before and after the arrival date",
-            (
-                Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
-                Param(
-                    "alternative_dates",
-                    "list[date]",
-                    ["2021-12-23", "2022-01-01"],
-                    help="other arrival dates for the sensitivity analysis",
-                ),
-                Param(
-                    "series",
-                    "str",
-                    "minusma:killed",
-                    pattern=r"[a-z0-9_]+:[a-z0-9_]+",
-                    help="the published series, as body:measure",
-                ),
-                Param(
-                    "victim_groups",
-                    "list[str]",
-                    ["civilians", "people"],
-                    allowed=_VICTIM_VOCABULARY,
-                    help="victim groups the series keeps (a body may label its count either way)",
-                ),
-                _family(),
-                Param("seasonality", "int", 0, minimum=0, help="number of seasonal harmonics"),
-                Param(
-                    "exclude_incidents",
-                    "list[str]",
-                    [],
-                    help="incident ids left out of the series",
-                ),
-                Param(
-                    "n_simulations",
-                    "int",
-                    1000,
-                    exclusive_minimum=0,
-                    maximum=100_000,
-                    help="draws of the interval simulation",
-                ),
-                Param("seed", "int", 0, help="random seed of the simulation"),
-                _tallies_dir(),
-            ),
-        ),
-        NotebookSpec(
-            "incident",
-            "Every figure published about one incident",
-            (
-                Param("incident_id", "str", "moura-2022-03", help="the incident's id"),
-                Param(
-                    "about_width",
-                    "float",
-                    0.1,
-                    minimum=0,
-                    exclusive_maximum=1,
-                    help="relative width of an 'about' figure's interval",
-                ),
-                _tallies_dir(),
-                Param(
-                    "acled_path",
-                    "path | None",
-                    None,
-                    exists="file",
-                    help="an ACLED export whose events are shown beside the figures (None: none)",
-                ),
-                Param(
-                    "ucdp_path",
-                    "path | None",
-                    None,
-                    exists="file",
-                    help="a UCDP GED export whose events are shown beside the figures (None: none)",
-                ),
-                Param(
-                    "place_level",
-                    "str",
-                    "admin2",
-                    allowed=("place", "admin2", "admin1"),
-                    help="widest place an event may share with the incident",
-                ),
-                Param(
-                    "slack_days",
-                    "int",
-                    3,
-                    minimum=0,
-                    help="days added before and after the incident's days",
-                ),
-            ),
-        ),
-        NotebookSpec(
-            "overlapping_lists",
-            "Overlapping lists: ACLED and UCDP events matched, and what every list missed",
-            (
-                Param(
-                    "acled_path", "path", None, required=True, exists="file", help="an ACLED export"
-                ),
-                Param(
-                    "ucdp_path",
-                    "path",
-                    None,
-                    required=True,
-                    exists="file",
-                    help="a UCDP GED export",
-                ),
-                Param("start", "date | None", None, help="first day (None: where both begin)"),
-                Param("end", "date | None", None, help="last day (None: where both end)"),
-                Param(
-                    "civilian_only",
-                    "bool",
-                    True,
-                    help="keep only events each source counts as targeting civilians",
-                ),
-                Param(
-                    "threshold",
-                    "float",
-                    0.5,
-                    exclusive_minimum=0,
-                    maximum=1,
-                    help="match probability a pair needs",
-                ),
-                Param("max_days", "int", 7, minimum=0, help="window on dates, in days"),
-                Param("max_km", "float", 25.0, exclusive_minimum=0, help="window on places, in km"),
-                Param(
-                    "include_incidents",
-                    "bool",
-                    True,
-                    help="add the evidence table's incidents as a third list",
-                ),
-                _tallies_dir(),
-            ),
-            rules=(_order("start", "end"),),
-        ),
-        NotebookSpec(
-            "event_trends",
-            "Event-level trends from an ACLED or UCDP export",
-            (
-                Param(
-                    "events_path",
-                    "path",
-                    None,
-                    required=True,
-                    exists="file",
-                    help="the export file",
-                ),
-                Param(
-                    "source",
-                    "str",
-                    "auto",
-                    allowed=("auto", "acled", "ucdp"),
-                    help="which reader (auto: told by the file's content)",
-                ),
-                Param(
-                    "country",
-                    "str",
-                    "Mali",
-                    pattern=r"\S.*",
-                    help="country kept, by name or ISO 3166 alpha-3 code (others are counted)",
-                ),
-                Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
-                Param("start", "date | None", None, help="first day (None: the export's first)"),
-                Param("end", "date | None", None, help="last day (None: the export's last)"),
-                Param("admin1", "list[str]", [], help="regions kept ([] = all)"),
-                Param("perpetrator_groups", "list[str]", [], help="perpetrator groups ([] = all)"),
-                Param("freq", "str", "MS", allowed=("MS", "QS", "YS"), help="period length"),
-                _family(),
-            ),
-            rules=(_order("start", "end"), _inside("arrival_date", "start", "end")),
-            input_param="events_path",
-            input_role="event export",
-        ),
-        NotebookSpec(
-            "aggregate_trends",
-            "Monthly aggregates (HDX, HAPI) before and after the arrival date",
-            (
-                Param(
-                    "aggregates_path",
-                    "path",
-                    None,
-                    required=True,
-                    exists="file",
-                    help="the HDX workbook or HAPI CSV",
-                ),
-                Param(
-                    "indicator",
-                    "str",
-                    "auto",
-                    allowed=("auto", "political_violence", "civilian_targeting", "demonstrations"),
-                    help="which counts (auto: the file's only one, else civilian targeting)",
-                ),
-                Param(
-                    "country",
-                    "str",
-                    "Mali",
-                    pattern=r"\S.*",
-                    help="country kept, by name or ISO 3166 alpha-3 code (others are counted)",
-                ),
-                Param("arrival_date", "date", "2021-12-01", help="the intervention date"),
-                Param("start", "date | None", None, help="first month (None: the file's first)"),
-                Param("end", "date | None", None, help="last month (None: the file's last)"),
-                Param("freq", "str", "MS", allowed=("MS", "QS", "YS"), help="period length"),
-                _family(),
-            ),
-            rules=(_order("start", "end"), _inside("arrival_date", "start", "end")),
-            input_param="aggregates_path",
-            input_role="aggregate table",
-        ),
-    )
-}
 
 
 def get_spec(notebook: str) -> NotebookSpec:
     """The declaration of ``notebook``; a :class:`ParameterError` names the known ones."""
+    from analysis.reports.declarations import NOTEBOOKS
+
     try:
         return NOTEBOOKS[notebook]
     except KeyError:
@@ -691,7 +453,7 @@ def describe_parameters(notebook: str) -> str:
     spec = get_spec(notebook)
     rows = [("name", "type", "default", "allowed", "description")]
     for param in spec.params:
-        default = "(required)" if param.required else _literal(param.default)
+        default = "(required)" if param.required else literal(param.default)
         rows.append((param.name, param.type, default, param.describe_range(), param.help))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [f"{spec.name}: {spec.title}", ""]
@@ -704,43 +466,8 @@ def describe_parameters(notebook: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_parameters_cell(path: str | os.PathLike[str]) -> dict[str, object]:
-    """The assignments of a notebook's ``parameters``-tagged cell, as Python values.
-
-    Raises
-    ------
-    analysis.errors.ParameterError
-        The notebook has no cell tagged ``parameters``, or a value there is not a literal.
-    """
-    import nbformat
-
-    notebook = nbformat.read(os.fspath(path), as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            return _literal_assignments(cell.source, path)
-    raise ParameterError(f"{path}: no code cell is tagged 'parameters'")
-
-
-def _literal_assignments(source: str, path: object) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if node.value is None:
-                continue
-            try:
-                value = ast.literal_eval(node.value)
-            except ValueError:
-                raise ParameterError(
-                    f"{path}: parameter cell line {node.lineno}: the value is not a literal"
-                ) from None
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    values[target.id] = value
-    return values
-
-
-def _literal(value: object) -> str:
+def literal(value: object) -> str:
+    """A default as ``tallies params`` shows it: JSON, or ``None``."""
     return "None" if value is None else json.dumps(value)
 
 

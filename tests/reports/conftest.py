@@ -2,7 +2,8 @@
 
 The notebooks under ``tests/reports/fixtures/`` are synthetic: each has a ``parameters`` cell and
 one behaviour to test (echo the parameters, draw a figure, raise, display text holding markup).
-Their declarations are added to the registry only for the duration of a test.
+Their declarations, read from those cells, are added to the registry only for the duration of a
+test.
 """
 
 from __future__ import annotations
@@ -12,30 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis.reports.params import NOTEBOOKS, NotebookSpec, Param
+from analysis.reports.declarations import NOTEBOOKS, read_notebook_specs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-FIXTURE_SPECS = (
-    NotebookSpec(
-        "echo",
-        "Echo the parameters (synthetic)",
-        (
-            Param("text", "str", "default"),
-            Param("number", "int", 1),
-            Param("day", "date", "2020-01-01"),
-            Param("items", "list[str]", []),
-            Param("source_path", "path | None", None),
-        ),
-    ),
-    NotebookSpec("figure", "One matplotlib figure (synthetic)", (Param("title", "str", "A"),)),
-    NotebookSpec("fails", "Raises (synthetic)", (Param("message", "str", "boom"),)),
-    NotebookSpec(
-        "script",
-        "Displays text holding markup (synthetic)",
-        (Param("claim", "str", "<script>alert(1)</script> killed"),),
-    ),
-)
+# each fixture notebook declares its parameters in its own ``parameters`` cell, as the reports do
+FIXTURE_SPECS = tuple(read_notebook_specs(FIXTURES).values())
 
 
 def register_fixture_specs(patch: pytest.MonkeyPatch) -> None:

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from analysis.cli import main
 from analysis.errors import ParameterError
+from analysis.reports.declarations import NOTEBOOKS
 from analysis.reports.params import (
-    NOTEBOOKS,
     Param,
     describe_parameters,
     parse_cli_parameters,
