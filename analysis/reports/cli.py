@@ -127,7 +127,7 @@ def _report(args: argparse.Namespace) -> int:
             server = stack.enter_context(KernelServer())
         if args.notebook is None:
             suite = load_suite(
-                (here / args.suite) if args.suite else paths.reports_dir() / "suite.yml"
+                (here / args.suite) if args.suite else paths.suite_file()
             )
             jobs, notes, merge = suite.jobs, suite.notes, False
         else:

@@ -38,7 +38,7 @@ from analysis.files import atomic_write
 from analysis.harmonize.schema import SCHEMA_VERSION
 from analysis.sources._tabular import RawFile
 
-__all__ = ["CacheWarning", "cache_path", "default_cache_dir", "cached_frame", "project_root"]
+__all__ = ["CacheWarning", "cache_path", "default_cache_dir", "cached_frame"]
 
 _META_KEY = b"tallies.cache"
 ENV_VAR = "TALLIES_CACHE_DIR"
@@ -46,15 +46,6 @@ ENV_VAR = "TALLIES_CACHE_DIR"
 
 class CacheWarning(UserWarning):
     """A cache entry was unreadable or did not match, and was rebuilt."""
-
-
-def project_root() -> Path:
-    """The folder holding ``pyproject.toml`` above the installed package (or the working dir)."""
-    here = Path(__file__).resolve()
-    for folder in here.parents:
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return Path.cwd()
 
 
 def default_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:

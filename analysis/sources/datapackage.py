@@ -36,7 +36,7 @@ _TABLE_NAMES = {"stated_changes": "stated changes", "known_issues": "known issue
 
 def package_path() -> Path:
     """The shipped ``datapackage.json`` (beside the shipped table, whatever the data folder)."""
-    return paths.project_root() / "data" / "tallies" / "datapackage.json"
+    return paths.shipped_dir("tallies") / "datapackage.json"
 
 
 @cache

@@ -80,7 +80,8 @@ def _from_file(service: str) -> dict[str, str]:
     if not path.is_file():
         return {}
     resolved = path.resolve()
-    if resolved.is_relative_to(paths.project_root()):
+    checkout = paths.checkout_root()
+    if checkout is not None and resolved.is_relative_to(checkout):
         raise ServiceError(
             f"the settings file {path} lies inside the project, where it could be committed "
             "with the code; move it outside (for example to ~/.config/tallies/config.toml) or "
