@@ -51,10 +51,15 @@ RULES: dict[str, str] = {
     ),
     "placebo": (
         "Placebo dates are the period starts before the date that leave at least 2 periods "
-        "before them and 1 between them and the date; the lead estimator is refitted on the "
-        "periods before the date, split at each. The rule holds ('placebo dates give changes "
-        "as large') when any placebo ratio is at least as far from 1, on the log scale, as "
-        "the lead estimate."
+        "before them and 1 between them and the date. At each, the lead estimator is refitted "
+        "on a window matched to the real comparison: at most as many periods before the placebo "
+        "date as the lead estimate has before the date, and at most as many from it (ending "
+        "before the date) as the lead estimate has after, so that a long series' sparse early "
+        "years are not set against decades. The rule holds ('placebo dates give changes as "
+        "large') when a placebo ratio is at least as far from 1, on the log scale, as the "
+        "lead estimate and its own 1 - alpha interval excludes 1: a large ratio whose "
+        "interval spans 1 says the placebo window is too sparse to tell, not that the "
+        "series swings that much."
     ),
     "trend": (
         "The level change of the interrupted time series is estimated with a trend shared by "
@@ -458,12 +463,16 @@ def robustness(
     specifications.loc[specifications["specification"].str.startswith("trend shared, poisson"),
                        "note"] = "Poisson intervals ignore overdispersion"  # fmt: skip
 
-    # placebo dates: the lead estimator on the periods before the date
-    before = clean[clean["period_start"] < when]
+    # placebo dates: the lead estimator on the periods before the date, in windows matched to
+    # the real comparison's numbers of periods before and after
+    before = clean[clean["period_start"] < when].sort_values("period_start", ignore_index=True)
+    n_before, n_after = int(lr["periods_before"]), int(lr["periods_after"])
     placebo_rows = []
     for d in placebo_grid(clean, date=when, count="count", min_before=2, min_after=1):
+        at = int((before["period_start"] < d).sum())
+        window = before.iloc[max(0, at - n_before) : at + n_after]
         try:
-            r = before_after(before, date=d, family=family, **opts).iloc[0]
+            r = before_after(window, date=d, family=family, **opts).iloc[0]
         except (ValueError, DataError) as err:
             placebo_rows.append({"date": d, "estimate": np.nan, "note": str(err)})
             continue
@@ -524,15 +533,26 @@ def robustness(
         )
     else:
         logs = np.abs(np.log(fitted["estimate"].to_numpy(dtype=float)))
-        i = int(np.argmax(logs))
+        bounds = zip(fitted["ci_low"], fitted["ci_high"], strict=True)
+        clear = np.array([_excludes_one(low, high) for low, high in bounds], dtype=bool)
+        as_large = (logs >= lead_log) & clear
+        holds = bool(as_large.any())
+        # the placebo a sentence names: the largest that counts, else the largest of all
+        i = int(np.argmax(np.where(as_large, logs, -np.inf))) if holds else int(np.argmax(logs))
         big = fitted.iloc[i]
         when_big = _fmt_period(big["date"], per_year)
-        if logs[i] >= lead_log:
+        shown = _fmt_interval(big["estimate"], big["ci_low"], big["ci_high"], level)
+        if holds:
             sentence = (
                 f"Placebo dates earlier in the series give changes as large as the date itself (a "
-                f"ratio of {_fmt_ratio(big['estimate'])} at {when_big}, against "
-                f"{_fmt_ratio(lr['estimate'])}), so the series cannot separate the date from "
-                "ordinary swings."
+                f"ratio of {shown} at {when_big}, against {_fmt_ratio(lr['estimate'])}), so the "
+                "series cannot separate the date from ordinary swings."
+            )
+        elif logs[i] >= lead_log:
+            sentence = (
+                "No placebo date earlier in the series gives a change both as large as the date's "
+                f"and distinguishable from no change: the largest, {shown} at {when_big}, has an "
+                f"interval too wide to tell ({len(fitted)} dates tried)."
             )
         else:
             sentence = (
@@ -540,9 +560,7 @@ def robustness(
                 f"(the largest: {_fmt_ratio(big['estimate'])} at {when_big}, of "
                 f"{len(fitted)} tried)."
             )
-        findings.append(
-            {"rule": "placebo", "holds": bool(logs[i] >= lead_log), "sentence": sentence}
-        )
+        findings.append({"rule": "placebo", "holds": holds, "sentence": sentence})
 
     trend_specs = specifications.iloc[1:4].dropna(subset=["estimate"])
     if trend_specs.empty:

@@ -121,3 +121,37 @@ def test_change_point_posterior_sums_to_one_and_peaks_at_the_step():
     assert scan["best"].sum() == 1
     with pytest.raises(ValueError, match="at least 4 periods"):
         change_point_scan(s.iloc[:3])
+
+
+def test_a_large_placebo_too_uncertain_to_tell_does_not_count():
+    """SYNTHETIC monthly series, 2005-2024: two sparse first months, then a noisy level of about
+    40 that triples at the date. The split after the sparse months gives a ratio larger than
+    the real one, but its interval spans 1: it does not make the change fragile."""
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2005-01-01", "2024-12-01", freq="MS")
+    mean = np.where(months >= "2021-12-01", 120.0, 40.0)
+    counts = rng.negative_binomial(2, 2 / (2 + mean)).astype(float)
+    counts[:2] = [0, 1]
+    s = pd.DataFrame({"period_start": months, "count": counts})
+    r = robustness(s, date="2021-12-01")
+    placebo = r.placebo.dropna(subset=["estimate"])
+    logs = np.abs(np.log(placebo["estimate"]))
+    lead = abs(np.log(r.lead["estimate"].iloc[0]))
+    largest = placebo.iloc[int(np.argmax(logs))]
+    assert logs.max() >= lead  # a placebo ratio as large as the real one exists ...
+    assert largest["ci_low"] < 1 < largest["ci_high"]  # ... but its interval spans 1
+    assert not findings(r)["placebo"]
+    assert "too wide to tell" in r.findings.set_index("rule").loc["placebo", "sentence"]
+
+
+def test_placebo_windows_match_the_real_comparison():
+    """Each placebo is fitted on at most as many periods on each side as the lead estimate."""
+    rng = np.random.default_rng(4)
+    months = pd.date_range("2005-01-01", "2024-12-01", freq="MS")
+    counts = rng.poisson(np.where(months >= "2021-12-01", 60.0, 40.0)).astype(float)
+    r = robustness(pd.DataFrame({"period_start": months, "count": counts}), date="2021-12-01")
+    lead = r.lead.iloc[0]
+    fitted = r.placebo.dropna(subset=["estimate"])
+    assert (fitted["periods_before"] <= lead["periods_before"]).all()
+    assert (fitted["periods_after"] <= lead["periods_after"]).all()
+    assert fitted["periods_after"].max() == lead["periods_after"]  # capped, not the whole rest
