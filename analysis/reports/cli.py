@@ -126,9 +126,7 @@ def _report(args: argparse.Namespace) -> int:
             # it imports the heavy modules while the suite is read
             server = stack.enter_context(KernelServer())
         if args.notebook is None:
-            suite = load_suite(
-                (here / args.suite) if args.suite else paths.suite_file()
-            )
+            suite = load_suite((here / args.suite) if args.suite else paths.suite_file())
             jobs, notes, merge = suite.jobs, suite.notes, False
         else:
             values = parse_cli_parameters(args.notebook, args.parameters, base_dir=Path.cwd())

@@ -49,12 +49,12 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 
+from analysis._checks import did_you_mean
 from analysis.errors import ParameterError
 from analysis.reports.params import NotebookSpec, Param, Rule, inside_rule, order_rule
 
@@ -163,7 +163,7 @@ def read_notebook_spec(path: str | os.PathLike[str]) -> NotebookSpec:
         kind = ANNOTATIONS.get(annotation)
         if kind is None:
             raise ParameterError(
-                f"{at}: {name!r} has the type {annotation!r}{_did_you_mean(annotation, ANNOTATIONS)};"
+                f"{at}: {name!r} has the type {annotation!r}{did_you_mean(annotation, ANNOTATIONS)};"
                 f" the types are {', '.join(ANNOTATIONS)}"
             )
         text, options, rule, role = _constraints(found.help, name, at)
@@ -359,7 +359,7 @@ def _constraints(
         word, argument = word.strip(), argument.strip()
         if word not in CONSTRAINT_WORDS:
             raise ParameterError(
-                f"{at}: unknown constraint {word!r}{_did_you_mean(word, CONSTRAINT_WORDS)}; "
+                f"{at}: unknown constraint {word!r}{did_you_mean(word, CONSTRAINT_WORDS)}; "
                 f"the constraints are {', '.join(CONSTRAINT_WORDS)}"
             )
         takes_argument = word not in ("required", "file", "folder")
@@ -411,8 +411,3 @@ def _title(notebook: object, fallback: str) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return fallback
-
-
-def _did_you_mean(word: str, options: object) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)  # type: ignore[arg-type]
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -18,7 +18,6 @@ paths as absolute path strings or ``None``.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import math
 import os
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
+from analysis._checks import did_you_mean
 from analysis.errors import ParameterError
 
 __all__ = [
@@ -403,8 +403,7 @@ def validate_parameters(
     if unknown:
         hints = []
         for name in unknown:
-            close = difflib.get_close_matches(str(name), declared, n=1)
-            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            hints.append(f"{name!r}{did_you_mean(name, declared)}")
         raise ParameterError(
             f"{notebook}: unknown parameter {', '.join(hints)}; known: {', '.join(declared)}"
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import re
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis._checks import did_you_mean
 from analysis.errors import DataError
 
 Kind = Literal["id", "text", "date", "int", "category", "bool", "url"]
@@ -76,12 +76,6 @@ def report(problems: list[DataError] | None, error: DataError) -> None:
     if problems is None:
         raise error
     problems.append(error)
-
-
-def did_you_mean(value: object, options: Sequence[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``options``, or ``""`` when none is close."""
-    close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _decode(raw: bytes, path: Path) -> str:

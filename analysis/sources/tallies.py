@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis._checks import did_you_mean
 from analysis.errors import DataError
 from analysis.sources._csvtable import (
     Column,
     TableSpec,
-    did_you_mean,
     parse_table,
     problem_at,
     report,
