@@ -45,7 +45,7 @@ def test_moura_bodies_cannot_all_be_right(evidence):
     )
     n_bodies = int(comparison.summary["n_bodies"].iloc[0])
     assert sentences[0].startswith(
-        f"{['Two', 'Three', 'Four', 'Five', 'Six', 'Seven'][n_bodies - 2]} bodies published"
+        f"{['Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine'][n_bodies - 2]} bodies published"
     )
     assert "(OHCHR)" in sentences[0] and "Human Rights Watch" in sentences[0]
     assert sentences[1].startswith("Their intervals do not overlap")
