@@ -24,7 +24,7 @@ from analysis.errors import DataError
 
 Kind = Literal["id", "text", "date", "int", "category", "bool", "url"]
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _INT_RE = re.compile(r"^[0-9]+$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https?://\S+$")
@@ -226,7 +226,7 @@ def _parse_cell(value: str, column: Column, path: Path, line: int):
         return None
     kind = column.kind
     if kind == "id":
-        if not _ID_RE.match(value):
+        if not IDENTIFIER.match(value):
             raise DataError(
                 f"{value!r} is not an identifier (lowercase letters, digits, '-', '_', '.')",
                 file=path,

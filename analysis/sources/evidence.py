@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.errors import DataError
-from analysis.sources._csvtable import TableSpec, report
+from analysis.sources._csvtable import IDENTIFIER, TableSpec, read_records, report
 from analysis.sources.tallies import (
     BODIES_SPEC,
     KNOWN_ISSUES_SPEC,
@@ -164,6 +164,40 @@ def _load(
             problems=problems,
         )
 
+    if problems is not None:
+        # rows left out for another problem still have their references checked, so that one
+        # run of `tallies data check` lists every problem of a row, not one kind per run
+        # (an id of a row left out still exists in its file: naming it is not a new problem)
+        left_out = {
+            name: [
+                (path, _rows_left_out(path, _FILES[name][1], frame, columns))
+                for path, frame in pieces[name]
+            ]
+            for name, columns in (
+                ("bodies", ("reporting_body",)),
+                ("sources", ("source_id", "reporting_body")),
+                ("tallies", ("tally_id", "source_id", "reporting_body", "derivation")),
+            )
+        }
+        key_of = {"bodies": "reporting_body", "sources": "source_id", "tallies": "tally_id"}
+        every = {
+            name: ids | {v for _, rows in left_out[name] for v in rows[key_of[name]].dropna()}
+            for name, ids in (("bodies", body_ids), ("sources", source_ids), ("tallies", tally_ids))
+        }
+        for path, rows in left_out["sources"]:
+            _check_reference(
+                rows, "reporting_body", every["bodies"], "bodies", path, problems=problems
+            )
+        for path, rows in left_out["tallies"]:
+            check_tally_references(
+                rows,
+                path,
+                source_ids=every["sources"],
+                body_ids=every["bodies"],
+                tally_ids=every["tallies"],
+                problems=problems,
+            )
+
     known = tables["known_issues"]
     try:
         usable, aside = set_aside(tables["tallies"], known)
@@ -175,6 +209,28 @@ def _load(
         )
         usable, aside = set_aside(tables["tallies"], None)
     return {**tables, "usable": usable, "set_aside": aside}
+
+
+def _rows_left_out(
+    path: Path, spec: TableSpec, kept: pd.DataFrame, columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """The raw ``columns`` of the records of ``path`` that are not in ``kept`` (left out for a
+    problem already reported), with their ``line``; cells that are not identifiers are blank,
+    since their own problem is reported already."""
+    records, lines = read_records(path, spec, problems=[])
+    kept_lines = set(kept["line"].dropna().astype(int))
+    rows = []
+    for record, line in zip(records, lines, strict=True):
+        if line in kept_lines:
+            continue
+        row: dict[str, object] = {"line": line}
+        for column in columns:
+            value = (record.get(column) or "").strip()
+            usable = value and (column == "derivation" or IDENTIFIER.match(value))
+            row[column] = value if usable else None
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["line", *columns])
+    return frame.astype({column: "string" for column in columns})
 
 
 def _check_overlay_folder(folder: Path, problems: list[DataError] | None) -> None:

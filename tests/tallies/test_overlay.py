@@ -135,6 +135,24 @@ def test_every_problem_in_one_run_with_did_you_mean(evidence_dir: Path, overlay:
     assert "6 problem(s)" in err.getvalue() and err.getvalue().count("line ") == 6
 
 
+def test_a_row_with_several_problems_gets_them_all_in_one_run(
+    evidence_dir: Path, overlay: Path
+) -> None:
+    """A broken vocabulary does not hide the row's unresolved body and document."""
+    write_table(
+        overlay / "tallies.csv",
+        TALLIES_SPEC,
+        [_my_figure("body_b-101", measure="kiled", reporting_body="body_c",
+                    source_id="my-report-2021")],
+    )  # fmt: skip
+    _, problems = check_evidence(evidence_dir, overlay=overlay)
+    assert {(p.line, p.column, p.rule) for p in problems} == {
+        (2, "measure", "allowed_values"),
+        (2, "reporting_body", "foreign_key"),
+        (2, "source_id", "foreign_key"),
+    }
+
+
 def test_problems_of_several_files_in_one_run(evidence_dir: Path, overlay: Path) -> None:
     write_table(overlay / "sources.csv", SOURCES_SPEC, [dict(MY_SOURCE, grade="Q", copy_url="")])
     write_table(overlay / "tallies.csv", TALLIES_SPEC, [_my_figure("body_b-101", value="-3")])
