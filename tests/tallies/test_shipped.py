@@ -90,12 +90,13 @@ def test_shipped_corrections_hold() -> None:
 def test_unverified_figures_say_why() -> None:
     tallies = load_evidence()["tallies"]
     flagged = tallies[tallies["unverified"].notna()]
-    assert len(flagged) == 8
+    assert len(flagged) == 14
     assert flagged["unverified"].str.contains("not found").all()
     assert set(flagged["source_id"]) == {
         "legriot-2021-05-xx",
         "bamada-2021-09-xx",
         "malitribune-2023-03-xx",
+        "bamada-2022-11-09",
     }
 
 
