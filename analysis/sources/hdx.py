@@ -26,7 +26,7 @@ from analysis.errors import DataError
 from analysis.harmonize.schema import HDX_COLUMNS, check_hdx
 from analysis.sources import _tabular as tab
 from analysis.sources.cache import cached_frame
-from analysis.sources.formats import Sniffed, open_input
+from analysis.sources.formats import Sniffed, check_formula_results, open_input
 
 __all__ = ["read_hdx_aggregates", "Indicator"]
 
@@ -98,22 +98,32 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
 def _counts(
     values: pd.Series, *, column: str, path: Path, sheet: str, required: bool, first: int = 2
 ) -> np.ndarray:
-    numeric = pd.to_numeric(values, errors="coerce")
+    # a TRUE/FALSE cell is a boolean, which pandas would count as 1 or 0: refused
+    boolean = values.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+    numeric = pd.to_numeric(values.where(~boolean, None), errors="coerce")
     number = numeric.to_numpy(dtype="float64", na_value=np.nan)
     blank = values.isna().to_numpy() | (values.astype(str).str.strip() == "").to_numpy()
+    too_big = np.nan_to_num(number) >= 2.0**63
     bad = ~blank & (
-        np.isnan(number) | (number < 0) | (np.floor(np.nan_to_num(number)) != np.nan_to_num(number))
+        boolean
+        | np.isnan(number)
+        | (number < 0)
+        | too_big
+        | (np.floor(np.nan_to_num(number)) != np.nan_to_num(number))
     )
     if required:
         bad |= blank
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         value = values.iloc[row]
-        problem = (
-            "missing count"
-            if blank[row]
-            else f"{'negative' if number[row] < 0 else 'not a'} count {value!r}"
-        )
+        if blank[row]:
+            problem = "missing count"
+        elif boolean[row]:
+            problem = f"a true/false value {value!r} where a count belongs"
+        elif too_big[row]:
+            problem = f"count {value!r} is larger than any count a source publishes"
+        else:
+            problem = f"{'negative' if number[row] < 0 else 'not a'} count {value!r}"
         raise DataError(
             f"sheet {sheet!r}: {problem}; expected a non-negative whole number",
             file=path,
@@ -198,10 +208,14 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
 def _read_workbook(raw: tab.RawFile, indicator: str | None) -> pd.DataFrame:
     chosen = indicator or _indicator_from_name(raw.path)
     if chosen is None:
-        raise ValueError(
-            f"cannot tell the indicator of {raw.name} from its name; pass indicator= one of "
-            f"{list(_INDICATORS)}"
+        raise DataError(
+            "the file name does not say which counts the workbook holds; expected a name "
+            "with political_violence, civilian_targeting or demonstrations in it, or pass "
+            f"indicator= one of {list(_INDICATORS)}",
+            file=raw.path,
+            rule="indicator",
         )
+    check_formula_results(raw.path)
     try:
         sheets = pd.read_excel(io.BytesIO(raw.read_bytes()), sheet_name=None, dtype=object)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
