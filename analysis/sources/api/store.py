@@ -35,6 +35,7 @@ from typing import Any
 
 from analysis.errors import DataError
 from analysis.files import atomic_write, sha256_file
+from analysis.sources._tabular import read_json
 
 __all__ = [
     "SIDECAR_SUFFIX",
@@ -128,23 +129,34 @@ def write_records(
 def read_records(path: str | os.PathLike[str]) -> tuple[list[str], list[dict[str, str]]]:
     """The columns and rows (as text) of a file :func:`write_records` wrote."""
     path = Path(path)
+    rows: list[dict[str, str]] = []
+    line = 1  # the physical line the record being read starts on
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = [dict(row) for row in reader]
+            reader = csv.DictReader(handle, strict=True)
             columns = list(reader.fieldnames or [])
+            line = reader.line_num + 1
+            for row in reader:
+                if None in row:
+                    raise DataError(
+                        "more fields than the header names; expected the CSV a pull wrote",
+                        file=path,
+                        line=line,
+                        rule="extra_field",
+                    )
+                rows.append(dict(row))
+                line = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise DataError(
             f"not UTF-8 ({exc.reason}); expected the CSV a pull wrote", file=path, rule="encoding"
         ) from None
-    for number, row in enumerate(rows, start=2):
-        if None in row:
-            raise DataError(
-                "more fields than the header names; expected the CSV a pull wrote",
-                file=path,
-                line=number,
-                rule="extra_field",
-            )
+    except csv.Error as exc:
+        raise DataError(
+            f"malformed CSV ({exc}); expected the CSV a pull wrote",
+            file=path,
+            line=line,
+            rule="csv",
+        ) from None
     return columns, rows
 
 
@@ -163,11 +175,12 @@ def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     if not target.is_file():
         return None
     try:
-        record = json.loads(target.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = target.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise DataError(
-            f"the provenance sidecar is not valid JSON ({exc})", file=target, rule="json"
+            f"the provenance sidecar is not UTF-8 ({exc.reason})", file=target, rule="json"
         ) from None
+    record = read_json(text, target, "the provenance sidecar a pull wrote")
     if not isinstance(record, dict) or "service" not in record or "query" not in record:
         raise DataError(
             "the provenance sidecar lacks 'service' or 'query'", file=target, rule="required"
@@ -212,7 +225,7 @@ class PartialPull:
         if state_file.is_file():
             try:
                 state = json.loads(state_file.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # damaged: start afresh
                 state = {}
             if isinstance(state, dict) and state.get("query") == self.query:
                 self.state = state
@@ -243,7 +256,26 @@ class PartialPull:
         self._save_state()
 
     def load(self, name: str) -> list[dict[str, Any]]:
-        return json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
+        """The records of a saved part (a damaged part is a :class:`DataError` naming it)."""
+        path = self.folder / f"{name}.json"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"a saved part of the pull is not UTF-8 ({exc.reason}); delete {self.folder.name}"
+                " to pull afresh",
+                file=path,
+                rule="json",
+            ) from None
+        records = read_json(text, path, "the records of a saved part of the pull")
+        if not isinstance(records, list):
+            raise DataError(
+                "a saved part of the pull is not a list of records; delete the folder to pull "
+                "afresh",
+                file=path,
+                rule="json",
+            )
+        return records
 
     def _save_state(self) -> None:
         with atomic_write(self.folder / "state.json") as handle:
