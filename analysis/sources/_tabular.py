@@ -523,7 +523,7 @@ def read_csv_columns(
     hxl: bool = True,
     aliases: Mapping[str, str] | None = None,
     check_header: Callable[[CsvTable], None] | None = None,
-    block_size: int = 1 << 22,
+    block_size: int | None = None,
     dictionary_columns: Iterable[str] = (),
     on_batch: Callable[[Mapping[str, pa.Array], int], None] | None = None,
 ) -> tuple[CsvTable, dict[str, pa.ChunkedArray]]:
@@ -549,6 +549,8 @@ def read_csv_columns(
     check_header
         Called with the (still empty) table once the header is known, e.g. to check required
         columns before any data is parsed.
+    block_size
+        Bytes of text parsed per batch; default :data:`BLOCK_SIZE`.
     dictionary_columns
         Columns the parser dictionary-encodes itself (on its worker threads); the converter
         receives them as dictionary arrays of text (see :func:`dictionary`).
@@ -598,7 +600,9 @@ def read_csv_columns(
         try:
             reader = pv.open_csv(
                 raw.path,
-                read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
+                read_options=pv.ReadOptions(
+                    column_names=names, skip_rows=1, block_size=block_size or BLOCK_SIZE
+                ),
                 parse_options=pv.ParseOptions(
                     delimiter=raw.delimiter,
                     newlines_in_values=True,
@@ -649,6 +653,8 @@ def read_csv_columns(
     return meta, columns
 
 
+#: bytes of CSV text parsed per batch (the default of :func:`read_csv_columns`)
+BLOCK_SIZE = 1 << 22
 _CONVERTERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tallies-convert")
 _IN_FLIGHT = 3
 

@@ -130,22 +130,19 @@ def read_records(path: str | os.PathLike[str]) -> tuple[list[str], list[dict[str
     """The columns and rows (as text) of a file :func:`write_records` wrote."""
     path = Path(path)
     rows: list[dict[str, str]] = []
-    line = 1  # the physical line the record being read starts on
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle, strict=True)
             columns = list(reader.fieldnames or [])
-            line = reader.line_num + 1
             for row in reader:
                 if None in row:
                     raise DataError(
                         "more fields than the header names; expected the CSV a pull wrote",
                         file=path,
-                        line=line,
+                        line=_first_line(reader.line_num, row),
                         rule="extra_field",
                     )
                 rows.append(dict(row))
-                line = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise DataError(
             f"not UTF-8 ({exc.reason}); expected the CSV a pull wrote", file=path, rule="encoding"
@@ -154,10 +151,20 @@ def read_records(path: str | os.PathLike[str]) -> tuple[list[str], list[dict[str
         raise DataError(
             f"malformed CSV ({exc}); expected the CSV a pull wrote",
             file=path,
-            line=line,
+            line=reader.line_num,
             rule="csv",
         ) from None
     return columns, rows
+
+
+def _first_line(last_line: int, row: dict[str | None, object]) -> int:
+    """The physical line a record starts on, from the line it ends on and the line breaks
+    inside its quoted values (blank lines before it are skipped by the reader)."""
+    breaks = 0
+    for value in row.values():
+        for text in value if isinstance(value, list) else [value]:
+            breaks += str(text or "").count("\n")
+    return last_line - breaks
 
 
 def write_sidecar(path: str | os.PathLike[str], record: Mapping[str, Any]) -> Path:

@@ -624,7 +624,8 @@ def events(scratch: Path) -> None:
         book["Data"][cell] = value
         book.save(scratch / f"w_{name}.xlsx")
         add(f"hdx_political_violence_{name}.xlsx", (scratch / f"w_{name}.xlsx").read_bytes(),
-            "hdx", "DataError", what, rule=rule, line=int(cell[1:]), column=column)  # fmt: skip
+            "hdx", "DataError", what, rule=rule, line=int(cell[1:]), column=column,
+            message=f"cell {cell}" if rule == "formula" else "")  # fmt: skip
     add("hdx_name_without_indicator.xlsx", data, "hdx", "DataError",
         "a workbook whose name does not say its indicator", rule="indicator")  # fmt: skip
 
