@@ -450,7 +450,12 @@ def frame_input(raw: tab.RawFile, sniffed: Sniffed, *, wanted: set[str]) -> tab.
         return tab.frame_table(raw, frame, label="parquet", base=0)
     check_formula_results(raw.path)
     try:
-        sheets = pd.read_excel(raw.path, sheet_name=None)
+        # read as objects, then typed per column: pandas would otherwise turn a TRUE cell in
+        # a column of whole numbers into 1 (a mixed column stays objects, and is refused)
+        sheets = {
+            name: sheet.infer_objects()
+            for name, sheet in pd.read_excel(raw.path, sheet_name=None, dtype=object).items()
+        }
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise DataError(
             f"not a readable Excel workbook ({type(exc).__name__}: {exc})",

@@ -628,6 +628,17 @@ def events(scratch: Path) -> None:
             message=f"cell {cell}" if rule == "formula" else "")  # fmt: skip
     add("hdx_name_without_indicator.xlsx", data, "hdx", "DataError",
         "a workbook whose name does not say its indicator", rule="indicator")  # fmt: skip
+    sheet_book = openpyxl.Workbook()
+    column = acled[0].index("fatalities")
+    for number, row in enumerate(acled, start=1):
+        cells: list[object] = list(row)
+        if number > 1:
+            cells[column] = True if number == 4 else int(row[column])
+        sheet_book.active.append(cells)
+    sheet_book.save(scratch / "a_true.xlsx")
+    add("acled_true_in_fatalities.xlsx", (scratch / "a_true.xlsx").read_bytes(), "acled",
+        "DataError", "TRUE in a workbook's whole-number fatalities (pandas would read 1)",
+        rule="count", column="fatalities", message="'True'")  # fmt: skip
 
 
 def main() -> None:
