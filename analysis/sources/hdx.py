@@ -96,7 +96,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _counts(
-    values: pd.Series, *, column: str, path: Path, sheet: str, required: bool, first: int = 2
+    values: pd.Series, *, column: str, path: Path, sheet: str, required: bool, rows: np.ndarray
 ) -> np.ndarray:
     # a TRUE/FALSE cell is a boolean, which pandas would count as 1 or 0: refused
     boolean = values.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
@@ -127,7 +127,7 @@ def _counts(
         raise DataError(
             f"sheet {sheet!r}: {problem}; expected a non-negative whole number",
             file=path,
-            line=row + first,
+            line=int(rows[row]),
             column=column,
             rule="count",
         )
@@ -139,6 +139,12 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
     assert isinstance(frame, pd.DataFrame)
     frame.columns = [tab.normalise_name(str(c)) for c in frame.columns]
     first = 2 + int(hxl)  # the sheet's row of the first data row (the header is row 1)
+    # empty rows are skipped (as blank lines of a CSV are); each row keeps its sheet row number
+    rows = np.arange(first, first + len(frame))
+    blank = frame.isna() | frame.apply(lambda column: column.astype(str).str.strip().eq(""))
+    empty = blank.all(axis=1).to_numpy()
+    if empty.any():
+        frame, rows = frame.loc[~empty].reset_index(drop=True), rows[~empty]
     n = len(frame)
     month_text = frame["month"].astype(str).str.strip()
     month_number = month_text.str.lower().map(_MONTHS)
@@ -159,7 +165,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
             raise DataError(
                 f"sheet {name!r}: unreadable {column} {frame[column].iloc[row]!r}; expected {expected}",
                 file=path,
-                line=row + first,
+                line=int(rows[row]),
                 column=column,
                 rule="date",
             )
@@ -167,7 +173,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
         {"year": year.astype(int), "month": month_number.astype(int), "day": np.ones(n, dtype=int)}
     ).astype("datetime64[s]")
     events = _counts(
-        frame["events"], column="events", path=path, sheet=name, required=True, first=first
+        frame["events"], column="events", path=path, sheet=name, required=True, rows=rows
     )
     fatalities = _counts(
         frame["fatalities"],
@@ -175,7 +181,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
         path=path,
         sheet=name,
         required=False,
-        first=first,
+        rows=rows,
     )
 
     def text(column: str) -> pd.Series:
@@ -200,7 +206,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
             "month": months,
             "events": pd.array(events.astype("int64"), dtype="Int64"),
             "fatalities": pd.Series(fatalities).astype("Int64"),
-            "origin": [f"{path.name}[{name}]:{i}" for i in range(first, n + first)],
+            "origin": [f"{path.name}[{name}]:{i}" for i in rows],
         }
     )
 

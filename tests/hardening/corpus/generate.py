@@ -628,6 +628,13 @@ def events(scratch: Path) -> None:
             message=f"cell {cell}" if rule == "formula" else "")  # fmt: skip
     add("hdx_name_without_indicator.xlsx", data, "hdx", "DataError",
         "a workbook whose name does not say its indicator", rule="indicator")  # fmt: skip
+    book = openpyxl.load_workbook(book_path)
+    book["Data"].insert_rows(3, 2)
+    book["Data"]["J7"] = "many"
+    book.save(scratch / "w_blank.xlsx")
+    add("hdx_political_violence_blank_rows.xlsx", (scratch / "w_blank.xlsx").read_bytes(), "hdx",
+        "DataError", "two empty rows (skipped), then text in fatalities (the sheet's row)",
+        rule="count", line=7, column="fatalities")  # fmt: skip
     sheet_book = openpyxl.Workbook()
     column = acled[0].index("fatalities")
     for number, row in enumerate(acled, start=1):
