@@ -358,6 +358,9 @@ def suites() -> None:
         message="a YAML list")  # fmt: skip
     add("suite_bad_yaml.yml", "- name: a\n  notebook: [incident\n", "suite", "ParameterError",
         "an unclosed bracket", message="not valid YAML")  # fmt: skip
+    add("suite_nested_too_deep.yml", "- " + "[" * 100_000 + "]" * 100_000 + "\n", "suite",
+        "ParameterError", "lists nested 100,000 deep (past Python's recursion limit)",
+        message="nested too deeply")  # fmt: skip
     add("suite_unknown_key.yml", "- notebook: incident\n  parameter: {}\n", "suite",
         "ParameterError", "a misspelt key", message="unknown key")  # fmt: skip
     add("suite_unknown_notebook.yml", "- notebook: incidents\n", "suite", "ParameterError",
@@ -391,6 +394,9 @@ def parameters() -> None:
            "ParameterError", "30 February", message="start")  # fmt: skip
     params("params_date_format.json", "source_comparison", ["start=01/02/2022"],
            "ParameterError", "a day/month/year date", message="YYYY-MM-DD")  # fmt: skip
+    params("params_nested_json_list.json", "source_comparison",
+           ["bodies=" + "[" * 100_000 + "]" * 100_000], "ParameterError",
+           "a JSON list nested 100,000 deep", message="JSON list")  # fmt: skip
     params("params_end_before_start.json", "source_comparison",
            ["start=2023-01-01", "end=2022-01-01"], "ParameterError", "the end before the start",
            message="before start")  # fmt: skip
