@@ -102,3 +102,15 @@ def test_pulled_csv_errors_name_the_physical_line(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         store.read_records(path)
     assert (info.value.rule, info.value.line) == ("extra_field", 6)
+
+
+def test_pulled_csv_rows_know_their_physical_lines(tmp_path: Path) -> None:
+    path = tmp_path / "acled-mali.csv"
+    path.write_text(
+        'event_id_cnty,notes\nMLI1,"three\nline\nnote"\n\nMLI2,ok\n"MLI3","a\r\nb"\n',
+        encoding="utf-8",
+    )
+    columns, rows, lines = store.read_record_lines(path)
+    assert columns == ["event_id_cnty", "notes"]
+    assert [row["event_id_cnty"] for row in rows] == ["MLI1", "MLI2", "MLI3"]
+    assert lines == [2, 6, 7]

@@ -44,6 +44,7 @@ __all__ = [
     "cell",
     "write_records",
     "read_records",
+    "read_record_lines",
     "write_sidecar",
     "read_sidecar",
     "keep_previous",
@@ -128,8 +129,17 @@ def write_records(
 
 def read_records(path: str | os.PathLike[str]) -> tuple[list[str], list[dict[str, str]]]:
     """The columns and rows (as text) of a file :func:`write_records` wrote."""
+    columns, rows, _ = read_record_lines(path)
+    return columns, rows
+
+
+def read_record_lines(
+    path: str | os.PathLike[str],
+) -> tuple[list[str], list[dict[str, str]], list[int]]:
+    """As :func:`read_records`, with the physical line each row starts on (for messages)."""
     path = Path(path)
     rows: list[dict[str, str]] = []
+    lines: list[int] = []
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle, strict=True)
@@ -143,6 +153,7 @@ def read_records(path: str | os.PathLike[str]) -> tuple[list[str], list[dict[str
                         rule="extra_field",
                     )
                 rows.append(dict(row))
+                lines.append(_first_line(reader.line_num, row))
     except UnicodeDecodeError as exc:
         raise DataError(
             f"not UTF-8 ({exc.reason}); expected the CSV a pull wrote", file=path, rule="encoding"
@@ -154,7 +165,7 @@ def read_records(path: str | os.PathLike[str]) -> tuple[list[str], list[dict[str
             line=reader.line_num,
             rule="csv",
         ) from None
-    return columns, rows
+    return columns, rows, lines
 
 
 def _first_line(last_line: int, row: dict[str | None, object]) -> int:
