@@ -49,6 +49,7 @@ import pandas as pd
 from analysis.errors import DataError
 from analysis.harmonize.countries import country_mask
 from analysis.harmonize.schema import PERPETRATOR_GROUPS, event_dtypes
+from analysis.sources._csvtable import Column, TableSpec, read_records
 
 __all__ = [
     "load_actor_table",
@@ -64,6 +65,11 @@ ACTOR_FIELDS: tuple[str, ...] = ("actor1", "assoc_actor1", "actor2", "assoc_acto
 _COLUMNS = ("pattern", "match_type", "perpetrator_group", "wagner", "note")
 _SCOPE_COLUMNS = ("countries", "start", "end")
 _MATCH_TYPES = ("exact", "contains", "regex")
+_SPEC = TableSpec(
+    name="actor",
+    columns=tuple(Column(name) for name in (*_COLUMNS, *_SCOPE_COLUMNS)),
+    optional_columns=frozenset(_SCOPE_COLUMNS),
+)
 _TRUE = {"true", "yes", "1"}
 
 # Cyrillic and Greek letters drawn like Latin ones (replaced only in a name that also has Latin
@@ -140,36 +146,33 @@ def load_actor_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
     Raises
     ------
     DataError
-        A missing column, an unknown match type or group, a ``wagner`` value that is not
+        An empty file, a header without rows, a missing or unknown column, a malformed CSV
+        (an unclosed quote) or a value running over several lines, an unknown match type or
+        group, a ``wagner`` value that is not
         true/false, a regular expression that does not compile, a date that is not
         ``YYYY-MM-DD`` or an end before the start, or a pattern repeated with the same scope,
         naming the line.
     """
     source = Path(path) if path is not None else default_actor_table_path()
-    try:
-        text = source.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DataError("actor table not found", file=source, rule="missing_file") from None
-    except UnicodeDecodeError as exc:
-        raise DataError("the actor table is not valid UTF-8", file=source, rule="encoding") from exc
-    import io
-
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, comment=None)
-    frame.columns = [c.strip().lower() for c in frame.columns]
-    missing = [c for c in _COLUMNS if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"missing column(s) {missing}; expected {list(_COLUMNS)}",
-            file=source,
-            line=1,
-            column=missing[0],
-            rule="required",
-        )
-    for column in _SCOPE_COLUMNS:
-        if column not in frame:
-            frame[column] = ""
-    frame = frame[[*_COLUMNS, *_SCOPE_COLUMNS]].apply(lambda s: s.str.strip())
-    frame["line"] = np.arange(2, len(frame) + 2)
+    records, lines = read_records(source, _SPEC)
+    for record, line in zip(records, lines, strict=True):
+        for column, value in record.items():
+            if "\n" in value or "\r" in value:
+                raise DataError(
+                    "a value runs over several lines: a quote opened and closed only further "
+                    "down would swallow the rules in between; expected one rule per line",
+                    file=source,
+                    line=line,
+                    column=column,
+                    rule="line_break",
+                )
+    frame = pd.DataFrame(
+        {
+            column: pd.Series([record.get(column, "") for record in records], dtype=object)
+            for column in (*_COLUMNS, *_SCOPE_COLUMNS)
+        }
+    )
+    frame["line"] = np.array(lines, dtype=np.int64)
     seen: dict[tuple[str, str, str, str, str], int] = {}
     wagner = []
     bounds: dict[str, list[object]] = {"start": [], "end": []}

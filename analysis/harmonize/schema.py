@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 #: Bump when a column, dtype or the meaning of a value changes (invalidates the parquet cache).
-SCHEMA_VERSION = "events-3"
+SCHEMA_VERSION = "events-4"
 
 DATE_PRECISIONS: tuple[str, ...] = ("day", "week", "month", "year")
 

@@ -206,6 +206,8 @@ class Param:
                     value = json.loads(stripped)
                 except json.JSONDecodeError as error:
                     raise self._error(f"is not a valid JSON list: {error.msg}") from None
+                except (ValueError, RecursionError):  # nested too deeply, or too long a number
+                    raise self._error("is not a JSON list this project can read") from None
             else:
                 value = [part.strip() for part in stripped.split(",") if part.strip()]
         elif kind == "str":

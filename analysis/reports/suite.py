@@ -263,6 +263,10 @@ def load_suite(
         items = yaml.load(text, Loader=_suite_loader())  # a SafeLoader
     except yaml.YAMLError as error:
         raise ParameterError(f"{suite_path}: not valid YAML: {error}") from None
+    except RecursionError:
+        raise ParameterError(
+            f"{suite_path}: not valid YAML: lists or mappings nested too deeply to read"
+        ) from None
     if not isinstance(items, list):
         raise ParameterError(f"{suite_path}: a suite file is a YAML list of reports")
     return expand_suite(

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis._checks import did_you_mean
 from analysis.errors import DataError
+from analysis.sources._tabular import EARLIEST_YEAR
 
 Kind = Literal["id", "text", "date", "int", "category", "bool", "url"]
 
@@ -32,6 +33,10 @@ _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 # fields longer than this are refused: no cell of a hand-made table is anywhere near it
 MAX_FIELD_CHARS = 20_000
+#: The dates a table's date column may hold: from 1900 (earlier is a misread year, as for event
+#: dates) to the last day pandas' datetime64[ns] columns can hold.
+EARLIEST_DATE = dt.date(EARLIEST_YEAR, 1, 1)
+LATEST_DATE = pd.Timestamp.max.date()
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,8 @@ class Column:
     """One column of a hand-made table.
 
     ``kind`` decides parsing and dtype: ``id`` (lowercase slug, string), ``text`` (string),
-    ``date`` (ISO ``YYYY-MM-DD``, datetime64), ``int`` (non-negative integer, Int64),
+    ``date`` (ISO ``YYYY-MM-DD`` from :data:`EARLIEST_DATE` to :data:`LATEST_DATE`,
+    datetime64), ``int`` (non-negative integer, Int64),
     ``category`` (one of ``allowed``, categorical), ``bool`` (true/false, boolean),
     ``url`` (http(s) address, string).
     """
@@ -245,7 +251,7 @@ def _parse_cell(value: str, column: Column, path: Path, line: int):
                 rule="date",
             )
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise DataError(
                 f"{value!r} is not a real calendar date",
@@ -254,6 +260,17 @@ def _parse_cell(value: str, column: Column, path: Path, line: int):
                 column=column.name,
                 rule="date",
             ) from None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise DataError(
+                f"{value!r} is outside the dates a table holds; expected a date from "
+                f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()} (a year written "
+                "0001 or 2300 is a typing error)",
+                file=path,
+                line=line,
+                column=column.name,
+                rule="date",
+            )
+        return day
     if kind == "int":
         if not _INT_RE.match(value):
             raise DataError(

@@ -17,9 +17,11 @@ import csv
 import datetime
 import hashlib
 import io
+import json
 import os
 import re
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -44,6 +46,9 @@ __all__ = [
     "json_table",
     "frame_table",
     "check_utf8",
+    "check_line_ends",
+    "read_json",
+    "DayMonthOrder",
     "dictionary",
     "normalise_name",
     "read_csv_text",
@@ -241,6 +246,37 @@ def check_utf8(raw: RawFile) -> None:
             ) from None
 
 
+def read_json(text: str, path: Path, expected: str) -> object:
+    """Parse JSON text; anything the parser cannot take is a :class:`DataError` naming ``path``.
+
+    Besides malformed JSON (with its line and column), that is JSON nested thousands of levels
+    deep (which would exhaust Python's recursion limit) and an integer of thousands of digits
+    (which Python refuses to convert). ``expected`` says, for the message, what should be there.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"not valid JSON ({exc.msg}, column {exc.colno}); expected {expected}",
+            file=path,
+            line=exc.lineno,
+            rule="json",
+        ) from None
+    except RecursionError:
+        raise DataError(
+            "JSON nested too deeply to read (arrays or objects inside one another thousands of "
+            f"levels deep); expected {expected}",
+            file=path,
+            rule="json",
+        ) from None
+    except ValueError as exc:  # an integer literal of more digits than Python converts
+        raise DataError(
+            f"a number in the JSON is too long to read ({exc}); expected {expected}",
+            file=path,
+            rule="json",
+        ) from None
+
+
 def sniff_kind(columns: Iterable[str]) -> str | None:
     """Guess which export a set of (normalised) column names belongs to."""
     names = set(columns)
@@ -273,6 +309,8 @@ class CsvTable:
     record_base: int = 0
     n_rows: int | None = None
     simple_lines: bool | None = None
+    #: what the dd/mm/yyyy dates of every batch say about their order (see :class:`DayMonthOrder`)
+    day_month: DayMonthOrder = field(default_factory=lambda: DayMonthOrder())
 
     @property
     def num_rows(self) -> int:
@@ -417,15 +455,42 @@ def header_cells(raw: RawFile) -> list[str]:
     return _header(raw)
 
 
+def check_line_ends(head: bytes, path: Path) -> None:
+    """Raise a :class:`DataError` when a text file's lines end with a carriage return alone.
+
+    Old Mac text (and some spreadsheets' "CSV (Macintosh)") ends lines with ``\\r`` only; the
+    line numbers of every message would be wrong and the CSV parsers disagree on such files, so
+    they are refused with what to do. The first line end decides (``\\r\\n`` is Windows').
+    """
+    carriage = head.find(b"\r")
+    if carriage < 0:
+        return
+    newline = head.find(b"\n")
+    if (newline < 0 or carriage < newline) and head[carriage + 1 : carriage + 2] != b"\n":
+        raise DataError(
+            "lines end with a carriage return only (old Mac line ends); expected a CSV file "
+            "with Unix (LF) or Windows (CRLF) line ends: save it again as CSV UTF-8",
+            file=path,
+            line=1,
+            rule="line_ends",
+        )
+
+
 def _header(raw: RawFile) -> list[str]:
     head = raw.head[len(_BOM) :] if raw.head.startswith(_BOM) else raw.head
+    check_line_ends(head, raw.path)
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:
             check_utf8(raw)
         text = head[: exc.start].decode("utf-8")
-    first = next(csv.reader(io.StringIO(text), delimiter=raw.delimiter), None)
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=raw.delimiter), None)
+    except csv.Error as exc:
+        raise DataError(
+            f"unreadable header row ({exc})", file=raw.path, line=1, rule="csv"
+        ) from None
     if not first or not any(cell.strip() for cell in first):
         raise DataError("the file has no header row", file=raw.path, line=1, rule="empty")
     return first
@@ -458,7 +523,7 @@ def read_csv_columns(
     hxl: bool = True,
     aliases: Mapping[str, str] | None = None,
     check_header: Callable[[CsvTable], None] | None = None,
-    block_size: int = 1 << 22,
+    block_size: int | None = None,
     dictionary_columns: Iterable[str] = (),
     on_batch: Callable[[Mapping[str, pa.Array], int], None] | None = None,
 ) -> tuple[CsvTable, dict[str, pa.ChunkedArray]]:
@@ -484,6 +549,8 @@ def read_csv_columns(
     check_header
         Called with the (still empty) table once the header is known, e.g. to check required
         columns before any data is parsed.
+    block_size
+        Bytes of text parsed per batch; default :data:`BLOCK_SIZE`.
     dictionary_columns
         Columns the parser dictionary-encodes itself (on its worker threads); the converter
         receives them as dictionary arrays of text (see :func:`dictionary`).
@@ -533,7 +600,9 @@ def read_csv_columns(
         try:
             reader = pv.open_csv(
                 raw.path,
-                read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size),
+                read_options=pv.ReadOptions(
+                    column_names=names, skip_rows=1, block_size=block_size or BLOCK_SIZE
+                ),
                 parse_options=pv.ParseOptions(
                     delimiter=raw.delimiter,
                     newlines_in_values=True,
@@ -573,6 +642,10 @@ def read_csv_columns(
             future.cancel()
     meta.n_rows = offset
     meta.simple_lines = offset + 1 + int(meta.hxl) == raw.n_lines
+    unsettled = meta.day_month.problem()
+    if unsettled is not None:
+        row, column, message = unsettled
+        raise meta.error(row, column, message, "date")
     columns = {
         key: pa.chunked_array(chunks) if chunks else pa.chunked_array([], pa.string())
         for key, chunks in out.items()
@@ -580,6 +653,8 @@ def read_csv_columns(
     return meta, columns
 
 
+#: bytes of CSV text parsed per batch (the default of :func:`read_csv_columns`)
+BLOCK_SIZE = 1 << 22
 _CONVERTERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tallies-convert")
 _IN_FLIGHT = 3
 
@@ -699,7 +774,7 @@ DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y",
 def parse_dates(
     values: pa.Array | pa.ChunkedArray,
     *,
-    table: CsvTable | None,
+    table: CsvTable | Batch | None,
     column: str,
     formats: Sequence[str] = DATE_FORMATS,
     required: bool = True,
@@ -719,7 +794,8 @@ def parse_dates(
     years 22 and 25); a date after ``latest`` (by default one year from today: an event dated
     ahead); and ``dd/mm/yyyy`` dates whose day/month order the column does not settle (every
     such date has both numbers at most 12 and some differ, e.g. ``03/04/2022``, and no date
-    has a first number above 12).
+    has a first number above 12). When ``table`` is a :class:`Batch` of a streamed file, the
+    order is decided over the whole file (see :class:`DayMonthOrder`), not batch by batch.
     """
     text = blank_to_null(values)
     out = pc.strptime(text, format=formats[0], unit="s", error_is_null=True)
@@ -755,7 +831,15 @@ def parse_dates(
         if table is not None:
             raise table.error(row, column, message, "date")
         raise DataError(message, file=where, line=row + 2, column=column, rule="date")
-    problem = _date_problem(text, out, formats=formats, latest=latest)
+    problem = _date_problem(text, out, latest=latest)
+    if problem is None and "%d/%m/%Y" in formats:
+        ambiguous, settled = _day_month_evidence(text)
+        if isinstance(table, Batch):  # decided over the whole file once every batch is read
+            shown = None if ambiguous is None else text[ambiguous].as_py()
+            row = None if ambiguous is None else table.offset + ambiguous
+            table.source.day_month.note(column, row, shown, settled=settled)
+        elif ambiguous is not None and not settled:
+            problem = ambiguous, DayMonthOrder.message(text[ambiguous].as_py())
     if problem is not None:
         row, message = problem
         if table is not None:
@@ -780,11 +864,7 @@ _SLASH_DMY = r"^\s*(?P<first>\d{1,2})/(?P<second>\d{1,2})/"
 
 
 def _date_problem(
-    text: pa.Array,
-    out: pa.Array,
-    *,
-    formats: Sequence[str],
-    latest: datetime.date | None,
+    text: pa.Array, out: pa.Array, *, latest: datetime.date | None
 ) -> tuple[int, str] | None:
     """The first row whose parsed date is a misread, and why (``None`` when none is)."""
     if out.null_count == len(out):
@@ -807,8 +887,12 @@ def _date_problem(
             f"date {text[row].as_py()!r} is after {limit.isoformat()}; expected an event date "
             "no later than one year from today"
         )
-    if "%d/%m/%Y" not in formats:
-        return None
+    return None
+
+
+def _day_month_evidence(text: pa.Array) -> tuple[int | None, bool]:
+    """The first ``dd/mm/yyyy`` date whose order is ambiguous (or None), and whether a date
+    with a first number above 12 settles the order as day/month/year."""
     parts = pc.extract_regex(text, _SLASH_DMY)
     first = pc.cast(pc.struct_field(parts, "first"), pa.int64())
     second = pc.cast(pc.struct_field(parts, "second"), pa.int64())
@@ -819,15 +903,53 @@ def _date_problem(
         ),
         False,
     )
+    settled = bool(pc.any(pc.fill_null(pc.greater(first, 12), False)).as_py())
     if not pc.any(ambiguous).as_py():
-        return None
-    if pc.any(pc.fill_null(pc.greater(first, 12), False)).as_py():
-        return None  # a day above 12 in the first place settles the order: day/month/year
-    row = _first_true(ambiguous)
-    return row, (
-        f"day/month order of {text[row].as_py()!r} is not settled: no date in the column has "
-        "a day above 12; expected dates written as 2020-12-31 or 31 December 2020"
-    )
+        return None, settled
+    return _first_true(ambiguous), settled
+
+
+class DayMonthOrder:
+    """Whether the ``dd/mm/yyyy`` dates of a whole file settle their day/month order.
+
+    A large file is parsed batch by batch; one batch may hold only ambiguous dates
+    (``03/04/2022``) and a later one the date that settles the order (``25/12/2022``), or the
+    reverse. Each batch notes what it saw (:meth:`note`, from any thread); once every batch is
+    read, :meth:`problem` gives the first ambiguous date of a column no date settles.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._settled: set[str] = set()
+        self._first: dict[str, tuple[int, str]] = {}
+
+    @staticmethod
+    def message(shown: object) -> str:
+        """The message for an ambiguous date ``shown`` (as written)."""
+        return (
+            f"day/month order of {shown!r} is not settled: no date in the column has "
+            "a day above 12; expected dates written as 2020-12-31 or 31 December 2020"
+        )
+
+    def note(self, column: str, row: int | None, shown: str | None, *, settled: bool) -> None:
+        """Record a batch: its first ambiguous date (file row and text) and whether it settles."""
+        with self._lock:
+            if settled:
+                self._settled.add(column)
+            if row is not None and (column not in self._first or row < self._first[column][0]):
+                self._first[column] = (row, str(shown))
+
+    def problem(self) -> tuple[int, str, str] | None:
+        """``(row, column, message)`` of the first ambiguous date no date of its column settles."""
+        unsettled = [
+            (row, column, shown)
+            for column, (row, shown) in self._first.items()
+            if column not in self._settled
+        ]
+        if not unsettled:
+            return None
+        row, column, shown = min(unsettled)
+        return row, column, self.message(shown)
 
 
 _DAY = r"^\s*(?:\d{4}[-/]\d{1,2}[-/](?P<ymd>\d{1,2})|(?P<dmy>\d{1,2})[ /-])"
@@ -1044,7 +1166,8 @@ def frame_table(raw: RawFile, frame: object, *, label: str, base: int = 1) -> Cs
             values = series.to_numpy(dtype="float64")
             finite = np.isfinite(values)
             safe = np.where(finite, values, 0.0)
-            whole = finite & (np.floor(safe) == safe)
+            # a whole number beyond int64 keeps its float text (and fails the count check)
+            whole = finite & (np.floor(safe) == safe) & (np.abs(safe) < 2.0**63)
             text = pd.Series(
                 np.where(
                     whole,

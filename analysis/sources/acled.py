@@ -18,7 +18,6 @@ Formats handled
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -527,16 +526,7 @@ def _json_table(raw: tab.RawFile) -> tab.CsvTable:
     except UnicodeDecodeError:
         tab.check_utf8(raw)
         raise
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(
-            f"not valid JSON ({exc.msg}, column {exc.colno}); expected the ACLED API's "
-            'response {"data": [...]}',
-            file=raw.path,
-            line=exc.lineno,
-            rule="json",
-        ) from None
+    payload = tab.read_json(text, raw.path, 'the ACLED API\'s response {"data": [...]}')
     records = payload.get("data") if isinstance(payload, dict) else payload
     if not isinstance(records, list):
         raise DataError(
@@ -568,14 +558,12 @@ def read_deletions(path: PathLike) -> set[str]:
 
 
 def _deletion_ids(deletions: PathLike | Iterable[str] | None) -> set[str]:
+    """The event ids to drop: a single text is always a file's path, never an id (a name
+    such as ``deleted.txt`` must not pass for an event id and silently delete nothing)."""
     if deletions is None:
         return set()
-    if isinstance(deletions, os.PathLike) or (
-        isinstance(deletions, str) and (deletions.endswith(".csv") or os.sep in deletions)
-    ):
+    if isinstance(deletions, str | os.PathLike):
         return read_deletions(deletions)
-    if isinstance(deletions, str):
-        return {deletions}
     if isinstance(deletions, pd.DataFrame):
         if "event_id_cnty" not in deletions:
             raise ValueError("a deletions table needs an event_id_cnty column")
@@ -666,7 +654,9 @@ def read_acled(
         (:func:`analysis.sources.formats.sniff_format`).
     deletions
         Events ACLED has deleted since the export: a path to ACLED's deleted-events CSV (column
-        ``event_id_cnty``) or a collection of event ids. Matching events are dropped.
+        ``event_id_cnty``) or a collection of event ids; a single string is always a path
+        (a missing file is a :class:`DataError`, never taken for an id). Matching events are
+        dropped.
     cache
         Read from and write to the parquet cache (see :mod:`analysis.sources.cache`).
     cache_dir

@@ -18,6 +18,7 @@ import gzip
 import io
 import lzma
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ __all__ = [
     "open_input",
     "detect_source",
     "file_columns",
+    "check_formula_results",
 ]
 
 Format = Literal["csv", "json", "xlsx", "parquet", "rda", "rds"]
@@ -155,6 +157,7 @@ def _plain_kind(head: bytes, path: Path) -> tuple[Format, str]:
             file=path,
             rule="unknown_format",
         )
+    tab.check_line_ends(head.removeprefix(_BOM), path)
     return "csv", _delimiter(head, path)
 
 
@@ -376,6 +379,54 @@ def detect_source(path: str | os.PathLike[str]) -> Source | None:
     return None
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def check_formula_results(path: Path) -> None:
+    """Raise a :class:`DataError` for a formula cell of a workbook that holds no stored result.
+
+    Excel stores each formula's last result beside it, and that result is what is read; a
+    workbook written by a program that does not compute formulas has none, and the cell would
+    be read as empty. The message names the sheet and the cell. A workbook without formulas
+    (the usual export) is recognised from its XML without opening it in openpyxl.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            if not any(_FORMULA_TAG.search(archive.read(name)) for name in sheets):
+                return
+    except Exception:  # zipfile and zlib raise several types for a damaged archive
+        return  # a damaged workbook is reported by the reader that opens it
+    import openpyxl
+
+    try:
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        results = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged file; the reader reports it
+        return
+    try:
+        for sheet, stored in zip(formulas.worksheets, results.worksheets, strict=True):
+            rows = zip(sheet.iter_rows(), stored.iter_rows(values_only=True), strict=False)
+            for number, (cells, values) in enumerate(rows, start=1):
+                for index, cell in enumerate(cells):
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    value = values[index] if index < len(values) else None
+                    if value is None:
+                        raise DataError(
+                            f"sheet {sheet.title!r}: cell {cell.coordinate} holds the formula "
+                            f"{str(cell.value)[:80]!r} with no stored result, so it would read "
+                            "as empty; open the workbook in a spreadsheet program and save it "
+                            "(which stores the results), or replace the formula by its value",
+                            file=path,
+                            line=number,
+                            rule="formula",
+                        )
+    finally:
+        formulas.close()
+        results.close()
+
+
 def frame_input(raw: tab.RawFile, sniffed: Sniffed, *, wanted: set[str]) -> tab.CsvTable:
     """An Excel workbook or a parquet file as a text table (the HXL row dropped).
 
@@ -397,8 +448,14 @@ def frame_input(raw: tab.RawFile, sniffed: Sniffed, *, wanted: set[str]) -> tab.
                 rule="parse",
             ) from None
         return tab.frame_table(raw, frame, label="parquet", base=0)
+    check_formula_results(raw.path)
     try:
-        sheets = pd.read_excel(raw.path, sheet_name=None)
+        # read as objects, then typed per column: pandas would otherwise turn a TRUE cell in
+        # a column of whole numbers into 1 (a mixed column stays objects, and is refused)
+        sheets = {
+            name: sheet.infer_objects()
+            for name, sheet in pd.read_excel(raw.path, sheet_name=None, dtype=object).items()
+        }
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise DataError(
             f"not a readable Excel workbook ({type(exc).__name__}: {exc})",

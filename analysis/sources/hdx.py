@@ -26,7 +26,7 @@ from analysis.errors import DataError
 from analysis.harmonize.schema import HDX_COLUMNS, check_hdx
 from analysis.sources import _tabular as tab
 from analysis.sources.cache import cached_frame
-from analysis.sources.formats import Sniffed, open_input
+from analysis.sources.formats import Sniffed, check_formula_results, open_input
 
 __all__ = ["read_hdx_aggregates", "Indicator"]
 
@@ -96,28 +96,38 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _counts(
-    values: pd.Series, *, column: str, path: Path, sheet: str, required: bool, first: int = 2
+    values: pd.Series, *, column: str, path: Path, sheet: str, required: bool, rows: np.ndarray
 ) -> np.ndarray:
-    numeric = pd.to_numeric(values, errors="coerce")
+    # a TRUE/FALSE cell is a boolean, which pandas would count as 1 or 0: refused
+    boolean = values.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+    numeric = pd.to_numeric(values.where(~boolean, None), errors="coerce")
     number = numeric.to_numpy(dtype="float64", na_value=np.nan)
     blank = values.isna().to_numpy() | (values.astype(str).str.strip() == "").to_numpy()
+    too_big = np.nan_to_num(number) >= 2.0**63
     bad = ~blank & (
-        np.isnan(number) | (number < 0) | (np.floor(np.nan_to_num(number)) != np.nan_to_num(number))
+        boolean
+        | np.isnan(number)
+        | (number < 0)
+        | too_big
+        | (np.floor(np.nan_to_num(number)) != np.nan_to_num(number))
     )
     if required:
         bad |= blank
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         value = values.iloc[row]
-        problem = (
-            "missing count"
-            if blank[row]
-            else f"{'negative' if number[row] < 0 else 'not a'} count {value!r}"
-        )
+        if blank[row]:
+            problem = "missing count"
+        elif boolean[row]:
+            problem = f"a true/false value {value!r} where a count belongs"
+        elif too_big[row]:
+            problem = f"count {value!r} is larger than any count a source publishes"
+        else:
+            problem = f"{'negative' if number[row] < 0 else 'not a'} count {value!r}"
         raise DataError(
             f"sheet {sheet!r}: {problem}; expected a non-negative whole number",
             file=path,
-            line=row + first,
+            line=int(rows[row]),
             column=column,
             rule="count",
         )
@@ -129,6 +139,12 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
     assert isinstance(frame, pd.DataFrame)
     frame.columns = [tab.normalise_name(str(c)) for c in frame.columns]
     first = 2 + int(hxl)  # the sheet's row of the first data row (the header is row 1)
+    # empty rows are skipped (as blank lines of a CSV are); each row keeps its sheet row number
+    rows = np.arange(first, first + len(frame))
+    blank = frame.isna() | frame.apply(lambda column: column.astype(str).str.strip().eq(""))
+    empty = blank.all(axis=1).to_numpy()
+    if empty.any():
+        frame, rows = frame.loc[~empty].reset_index(drop=True), rows[~empty]
     n = len(frame)
     month_text = frame["month"].astype(str).str.strip()
     month_number = month_text.str.lower().map(_MONTHS)
@@ -149,7 +165,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
             raise DataError(
                 f"sheet {name!r}: unreadable {column} {frame[column].iloc[row]!r}; expected {expected}",
                 file=path,
-                line=row + first,
+                line=int(rows[row]),
                 column=column,
                 rule="date",
             )
@@ -157,7 +173,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
         {"year": year.astype(int), "month": month_number.astype(int), "day": np.ones(n, dtype=int)}
     ).astype("datetime64[s]")
     events = _counts(
-        frame["events"], column="events", path=path, sheet=name, required=True, first=first
+        frame["events"], column="events", path=path, sheet=name, required=True, rows=rows
     )
     fatalities = _counts(
         frame["fatalities"],
@@ -165,7 +181,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
         path=path,
         sheet=name,
         required=False,
-        first=first,
+        rows=rows,
     )
 
     def text(column: str) -> pd.Series:
@@ -190,7 +206,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
             "month": months,
             "events": pd.array(events.astype("int64"), dtype="Int64"),
             "fatalities": pd.Series(fatalities).astype("Int64"),
-            "origin": [f"{path.name}[{name}]:{i}" for i in range(first, n + first)],
+            "origin": [f"{path.name}[{name}]:{i}" for i in rows],
         }
     )
 
@@ -198,10 +214,14 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame) -> pd.DataFrame:
 def _read_workbook(raw: tab.RawFile, indicator: str | None) -> pd.DataFrame:
     chosen = indicator or _indicator_from_name(raw.path)
     if chosen is None:
-        raise ValueError(
-            f"cannot tell the indicator of {raw.name} from its name; pass indicator= one of "
-            f"{list(_INDICATORS)}"
+        raise DataError(
+            "the file name does not say which counts the workbook holds; expected a name "
+            "with political_violence, civilian_targeting or demonstrations in it, or pass "
+            f"indicator= one of {list(_INDICATORS)}",
+            file=raw.path,
+            rule="indicator",
         )
+    check_formula_results(raw.path)
     try:
         sheets = pd.read_excel(io.BytesIO(raw.read_bytes()), sheet_name=None, dtype=object)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook

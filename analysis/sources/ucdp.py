@@ -162,6 +162,22 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
                 "allowed_values",
             )
         precision = precision.dictionary_encode()
+    best = counts("best", required=True)
+    civilians = counts("deaths_civilians")
+    if civilians is not None:
+        # best is the sum of the deaths of side A, side B, civilians and unknown: civilian
+        # deaths above it mean the columns are shifted or the file was edited
+        above = pc.fill_null(pc.greater(civilians, best), False)
+        if pc.any(above).as_py():
+            row = _first(above)
+            raise batch.error(
+                row,
+                "deaths_civilians",
+                f"{civilians[row].as_py()} civilian deaths, more than the best estimate of "
+                f"{best[row].as_py()} deaths; expected deaths_civilians no larger than best "
+                "(best counts every death of the event, civilians included)",
+                "civilian_deaths",
+            )
     iso3 = None
     if "country_id" in present:
         iso3 = _map(_whole_number_text(text("country_id")), GW_TO_ISO3).dictionary_encode()
@@ -182,10 +198,10 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
         **_side(text("side_a"), "actor1", "assoc_actor1"),
         **_side(text("side_b"), "actor2", "assoc_actor2"),
         "civilian_victims": pc.equal(tov, "3"),
-        "fatalities": counts("best", required=True),
+        "fatalities": best,
         "fatalities_low": counts("low"),
         "fatalities_high": counts("high"),
-        "civilian_fatalities": counts("deaths_civilians"),
+        "civilian_fatalities": civilians,
         "notes": tab.blank_to_null(text("source_article"), trim=False)
         if "source_article" in present
         else None,
@@ -319,7 +335,8 @@ def read_ucdp_ged(
     Civilian victims follow UCDP's definitions: ``civilian_victims`` is true for one-sided
     violence (``type_of_violence`` 3, "the use of armed force by the government of a state or by
     a formally organised group against civilians"), and ``civilian_fatalities`` counts civilian
-    deaths in any type of event (``deaths_civilians``). Dates: UCDP's ``date_prec`` 1 is a day,
+    deaths in any type of event (``deaths_civilians``), never more than ``best`` (which
+    sums the deaths of both sides, of civilians and of unknown status). Dates: UCDP's ``date_prec`` 1 is a day,
     2-3 a week, 4 a month, 5 a year or more. Checks: ``date_start <= date_end``, counts are
     non-negative whole numbers, ids are unique (exact duplicate rows collapse). ``best`` is not
     required to lie within ``[low, high]``: published GED releases contain a few events where it

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import DataError, ParameterError
+from analysis.harmonize.actors import load_actor_table
 from analysis.reports.params import parse_cli_parameters, validate_parameters
 from analysis.reports.suite import load_suite
 from analysis.sources.tallies import (
@@ -86,6 +87,7 @@ READERS: dict[str, Callable[[Path], object]] = {
     "bodies": load_bodies,
     "interventions": load_interventions,
     "known_issues": load_known_issues,
+    "actors": load_actor_table,
     "suite": _read_suite,
     "params": _read_params,
 }

@@ -1,9 +1,10 @@
 """Property-based fuzzing of every reader: random corruptions of valid SYNTHETIC fixtures.
 
 Each reader gets a valid synthetic file (the evidence table's ``tallies.csv``, ACLED CSV and
-API JSON, UCDP GED CSV, an HDX workbook and a HAPI CSV, the default suite file) and hypothesis
-corrupts it: byte flips, truncation, deleted or duplicated lines, swapped delimiters, inserted
-quotes, random text in a numeric column, one to three at a time. Whatever comes out, the reader
+API JSON, UCDP GED CSV, an HDX workbook and a HAPI CSV, the default suite file, the shipped
+actor table) and hypothesis corrupts it: byte flips, truncation, deleted or duplicated lines,
+swapped delimiters, inserted quotes, old-Mac line ends, random text in a numeric column, one to
+three at a time. Whatever comes out, the reader
 either returns a table or raises :class:`analysis.errors.DataError` naming the file
 (:class:`analysis.errors.ParameterError` for the suite file); nothing else may escape.
 
@@ -81,6 +82,12 @@ def _hdx(path: Path) -> object:
     return read_hdx_aggregates(path, cache=False)
 
 
+def _actors(path: Path) -> object:
+    from analysis.harmonize.actors import load_actor_table
+
+    return load_actor_table(path)
+
+
 def _hdx_workbook(path: Path) -> object:
     from analysis.sources.hdx import read_hdx_aggregates
 
@@ -96,6 +103,7 @@ TARGETS = {
         Target("ucdp_csv", "ucdp.csv", ("best", "high", "low", "deaths_civilians"), _ucdp),
         Target("hapi_csv", "hapi.csv", ("events", "fatalities"), _hdx),
         Target("hdx_workbook", "hdx.xlsx", (), _hdx_workbook),
+        Target("actors", "actors.csv", ("wagner",), _actors),
         Target("suite", "suite.yml", (), _read_suite, ParameterError),
     )
 }
@@ -116,6 +124,7 @@ def _fixtures(folder: Path) -> dict[str, bytes]:
         folder / "hdx.xlsx", n_events=20, start="2022-01-01", end="2022-02-28"
     )
     shutil.copyfile(paths.project_root() / "reports" / "suite.yml", folder / "suite.yml")
+    shutil.copyfile(paths.hand_dir() / "actors.csv", folder / "actors.csv")
     return {name: (folder / target.file).read_bytes() for name, target in TARGETS.items()}
 
 
@@ -161,6 +170,10 @@ def swap_delimiter(data: bytes, new: bytes, count: int) -> bytes:
     return data.replace(b",", new, count if count else -1)
 
 
+def old_mac_line_ends(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+
+
 def insert_quote(data: bytes, at: float) -> bytes:
     i = int(at * len(data))
     return data[:i] + b'"' + data[i:]
@@ -196,6 +209,7 @@ _BYTE_OPS = st.one_of(
     st.tuples(st.just("duplicate_line"), _AT),
     st.tuples(st.just("swap_delimiter"), st.sampled_from([b";", b"\t", b"|"]), st.integers(0, 5)),
     st.tuples(st.just("insert_quote"), _AT),
+    st.tuples(st.just("old_mac_line_ends")),
 )
 _OPS = {
     "flip": flip,
@@ -204,6 +218,7 @@ _OPS = {
     "duplicate_line": duplicate_line,
     "swap_delimiter": swap_delimiter,
     "insert_quote": insert_quote,
+    "old_mac_line_ends": old_mac_line_ends,
 }
 
 
@@ -235,6 +250,7 @@ def test_the_corruptions_do_what_they_say() -> None:
     assert swap_delimiter(data, b";", 0) == b"a;b\n1;2\n3;4\n"
     assert insert_quote(data, 0.0) == b'"' + data
     assert text_in_number(data, "b", 0.9, "x y") == b"a,b\n1,2\n3,x y\n"
+    assert old_mac_line_ends(b"a,b\r\n1,2\n") == b"a,b\r1,2\r"
 
 
 # -- the property ------------------------------------------------------------------------------
@@ -283,6 +299,7 @@ test_fuzz_ucdp_csv = _fuzz("ucdp_csv")
 test_fuzz_hapi_csv = _fuzz("hapi_csv")
 test_fuzz_hdx_workbook = _fuzz("hdx_workbook")
 test_fuzz_suite = _fuzz("suite")
+test_fuzz_actors = _fuzz("actors")
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))

@@ -91,6 +91,7 @@ def test_evidence_readers_leave_the_shipped_table_byte_identical() -> None:
 
 
 def _corpus_reader(reader: str):
+    from analysis.harmonize.actors import load_actor_table
     from analysis.reports.suite import load_suite
 
     return {
@@ -99,6 +100,7 @@ def _corpus_reader(reader: str):
         "bodies": load_bodies,
         "interventions": load_interventions,
         "known_issues": load_known_issues,
+        "actors": load_actor_table,
         "suite": load_suite,
         "acled": lambda path: read_acled(path, cache=False),
         "ucdp": lambda path: read_ucdp_ged(path, cache=False),

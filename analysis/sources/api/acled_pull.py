@@ -31,7 +31,7 @@ from analysis.sources.api.store import (
     cell,
     columns_of,
     keep_previous,
-    read_records,
+    read_record_lines,
     read_sidecar,
     sidecar_path,
     utc_text,
@@ -531,7 +531,7 @@ def update_acled(
             file=path,
             rule="provenance",
         )
-    columns, rows = read_records(path)
+    columns, rows, lines = read_record_lines(path)
     if "event_id_cnty" not in columns or "timestamp" not in columns:
         raise DataError(
             "expected the columns event_id_cnty and timestamp of a pulled file",
@@ -541,7 +541,7 @@ def update_acled(
             rule="required",
         )
     held: dict[str, dict[str, str]] = {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in zip(lines, rows, strict=True):
         if int_or_none(row["timestamp"]) is None:
             raise DataError(
                 f"timestamp {row['timestamp']!r} is not a whole number of seconds",

@@ -35,6 +35,7 @@ from typing import Any
 
 from analysis.errors import DataError
 from analysis.files import atomic_write, sha256_file
+from analysis.sources._tabular import read_json
 
 __all__ = [
     "SIDECAR_SUFFIX",
@@ -43,6 +44,7 @@ __all__ = [
     "cell",
     "write_records",
     "read_records",
+    "read_record_lines",
     "write_sidecar",
     "read_sidecar",
     "keep_previous",
@@ -127,25 +129,53 @@ def write_records(
 
 def read_records(path: str | os.PathLike[str]) -> tuple[list[str], list[dict[str, str]]]:
     """The columns and rows (as text) of a file :func:`write_records` wrote."""
+    columns, rows, _ = read_record_lines(path)
+    return columns, rows
+
+
+def read_record_lines(
+    path: str | os.PathLike[str],
+) -> tuple[list[str], list[dict[str, str]], list[int]]:
+    """As :func:`read_records`, with the physical line each row starts on (for messages)."""
     path = Path(path)
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = [dict(row) for row in reader]
+            reader = csv.DictReader(handle, strict=True)
             columns = list(reader.fieldnames or [])
+            for row in reader:
+                if None in row:
+                    raise DataError(
+                        "more fields than the header names; expected the CSV a pull wrote",
+                        file=path,
+                        line=_first_line(reader.line_num, row),
+                        rule="extra_field",
+                    )
+                rows.append(dict(row))
+                lines.append(_first_line(reader.line_num, row))
     except UnicodeDecodeError as exc:
         raise DataError(
             f"not UTF-8 ({exc.reason}); expected the CSV a pull wrote", file=path, rule="encoding"
         ) from None
-    for number, row in enumerate(rows, start=2):
-        if None in row:
-            raise DataError(
-                "more fields than the header names; expected the CSV a pull wrote",
-                file=path,
-                line=number,
-                rule="extra_field",
-            )
-    return columns, rows
+    except csv.Error as exc:
+        raise DataError(
+            f"malformed CSV ({exc}); expected the CSV a pull wrote",
+            file=path,
+            line=reader.line_num,
+            rule="csv",
+        ) from None
+    return columns, rows, lines
+
+
+def _first_line(last_line: int, row: dict[str | None, object]) -> int:
+    """The physical line a record starts on, from the line it ends on and the line breaks
+    inside its quoted values (blank lines before it are skipped by the reader)."""
+    breaks = 0
+    for value in row.values():
+        for text in value if isinstance(value, list) else [value]:
+            breaks += str(text or "").count("\n")
+    return last_line - breaks
 
 
 def write_sidecar(path: str | os.PathLike[str], record: Mapping[str, Any]) -> Path:
@@ -163,11 +193,12 @@ def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     if not target.is_file():
         return None
     try:
-        record = json.loads(target.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = target.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise DataError(
-            f"the provenance sidecar is not valid JSON ({exc})", file=target, rule="json"
+            f"the provenance sidecar is not UTF-8 ({exc.reason})", file=target, rule="json"
         ) from None
+    record = read_json(text, target, "the provenance sidecar a pull wrote")
     if not isinstance(record, dict) or "service" not in record or "query" not in record:
         raise DataError(
             "the provenance sidecar lacks 'service' or 'query'", file=target, rule="required"
@@ -212,7 +243,7 @@ class PartialPull:
         if state_file.is_file():
             try:
                 state = json.loads(state_file.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # damaged: start afresh
                 state = {}
             if isinstance(state, dict) and state.get("query") == self.query:
                 self.state = state
@@ -243,7 +274,26 @@ class PartialPull:
         self._save_state()
 
     def load(self, name: str) -> list[dict[str, Any]]:
-        return json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
+        """The records of a saved part (a damaged part is a :class:`DataError` naming it)."""
+        path = self.folder / f"{name}.json"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"a saved part of the pull is not UTF-8 ({exc.reason}); delete {self.folder.name}"
+                " to pull afresh",
+                file=path,
+                rule="json",
+            ) from None
+        records = read_json(text, path, "the records of a saved part of the pull")
+        if not isinstance(records, list):
+            raise DataError(
+                "a saved part of the pull is not a list of records; delete the folder to pull "
+                "afresh",
+                file=path,
+                rule="json",
+            )
+        return records
 
     def _save_state(self) -> None:
         with atomic_write(self.folder / "state.json") as handle:

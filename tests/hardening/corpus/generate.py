@@ -295,6 +295,52 @@ def evidence_table() -> None:
         "issue_id,check,tally_ids,explanation\nk1,vibes,a-001,Synthetic.\n",
         "known_issues", "DataError", "an audit check that does not exist",
         rule="allowed_values", line=2, column="check")  # fmt: skip
+    add("tallies_cr_line_ends.csv", good.replace("\n", "\r"), "tallies", "reads",
+        "old Mac line ends (carriage return only)")  # fmt: skip
+    far = [tally("body_a-001", "2022-01-01", "2300-03-31", "40"), *good_tallies()[1:]]
+    add("tallies_year_2300.csv", csv_text(TALLIES_COLUMNS, far), "tallies", "DataError",
+        "a window ending in 2300 (past the dates pandas holds)", rule="date", line=2,
+        column="period_end")  # fmt: skip
+    early = [*good_tallies()[:2], tally("body_a-003", "0001-07-01", "2022-09-30", "20")]
+    add("tallies_year_0001.csv", csv_text(TALLIES_COLUMNS, early), "tallies", "DataError",
+        "a window starting in the year 1", rule="date", line=4,
+        column="period_start")  # fmt: skip
+    boolean = [*good_tallies()[:1], tally("body_a-002", "2022-04-01", "2022-06-30", "TRUE"),
+               *good_tallies()[2:]]  # fmt: skip
+    add("tallies_true_in_value.csv", csv_text(TALLIES_COLUMNS, boolean), "tallies",
+        "DataError", "TRUE where a count belongs", rule="integer", line=3,
+        column="value")  # fmt: skip
+
+
+# ---------------------------------------------------------------- the actor table (synthetic)
+
+ACTORS_HEADER = "pattern,match_type,perpetrator_group,wagner,note\n"
+
+
+def actor_tables() -> None:
+    add("actors_empty.csv", b"", "actors", "DataError", "zero bytes", rule="empty",
+        line=1)  # fmt: skip
+    add("actors_header_only.csv", ACTORS_HEADER, "actors", "DataError", "a header and no rules",
+        rule="empty", line=1)  # fmt: skip
+    add("actors_unclosed_quote.csv",
+        ACTORS_HEADER + 'Synthetic Band,contains,militias,false,"never closed\n'
+        "Other Band,contains,militias,false,x\n",
+        "actors", "DataError", "a quote opened and never closed", rule="csv",
+        line=2)  # fmt: skip
+    add("actors_quote_swallows_rules.csv",
+        ACTORS_HEADER + 'Synthetic Band,contains,militias,false,"opened here\n'
+        "Other Band,contains,wagner,true,swallowed\n"
+        'Third Band,contains,militias,false,closed here"\n',
+        "actors", "DataError", "a stray quote swallowing the next rule into a note",
+        rule="line_break", line=2, column="note")  # fmt: skip
+    add("actors_blank_lines_then_bad_group.csv",
+        ACTORS_HEADER + "\nSynthetic Band,contains,militias,false,x\n\n\n"
+        "Other Band,contains,pirates,false,x\n",
+        "actors", "DataError", "blank lines, then a group outside the vocabulary (physical line)",
+        rule="allowed_values", line=6, column="perpetrator_group")  # fmt: skip
+    add("actors_malformed_header.csv", "pattern;match_type;perpetrator_group;wagner;note\n"
+        "Synthetic Band;contains;militias;false;x\n", "actors", "DataError",
+        "semicolon-separated", rule="delimiter", line=1)  # fmt: skip
 
 
 # ---------------------------------------------------------------- suite files and parameters
@@ -312,6 +358,9 @@ def suites() -> None:
         message="a YAML list")  # fmt: skip
     add("suite_bad_yaml.yml", "- name: a\n  notebook: [incident\n", "suite", "ParameterError",
         "an unclosed bracket", message="not valid YAML")  # fmt: skip
+    add("suite_nested_too_deep.yml", "- " + "[" * 100_000 + "]" * 100_000 + "\n", "suite",
+        "ParameterError", "lists nested 100,000 deep (past Python's recursion limit)",
+        message="nested too deeply")  # fmt: skip
     add("suite_unknown_key.yml", "- notebook: incident\n  parameter: {}\n", "suite",
         "ParameterError", "a misspelt key", message="unknown key")  # fmt: skip
     add("suite_unknown_notebook.yml", "- notebook: incidents\n", "suite", "ParameterError",
@@ -345,6 +394,9 @@ def parameters() -> None:
            "ParameterError", "30 February", message="start")  # fmt: skip
     params("params_date_format.json", "source_comparison", ["start=01/02/2022"],
            "ParameterError", "a day/month/year date", message="YYYY-MM-DD")  # fmt: skip
+    params("params_nested_json_list.json", "source_comparison",
+           ["bodies=" + "[" * 100_000 + "]" * 100_000], "ParameterError",
+           "a JSON list nested 100,000 deep", message="JSON list")  # fmt: skip
     params("params_end_before_start.json", "source_comparison",
            ["start=2023-01-01", "end=2022-01-01"], "ParameterError", "the end before the start",
            message="before start")  # fmt: skip
@@ -467,6 +519,21 @@ def events(scratch: Path) -> None:
         column="fatalities")  # fmt: skip
     add("acled_enormous_notes.csv", _csv(_set(acled, 3, "notes", "n" * 140_000)), "acled",
         "reads", "a 140,000-character notes field (long notes exist)", message="6")  # fmt: skip
+    add("acled_cr_line_ends.csv", good.replace("\n", "\r"), "acled", "DataError",
+        "old Mac line ends (carriage return only)", rule="line_ends", line=1)  # fmt: skip
+    huge = _csv(_set(acled, 3, "fatalities", "9" * 400))
+    add("acled_huge_fatalities.csv", huge, "acled", "DataError",
+        "a 400-digit count", rule="count", line=3, column="fatalities")  # fmt: skip
+    add("acled_true_in_fatalities.csv", _csv(_set(acled, 5, "fatalities", "TRUE")), "acled",
+        "DataError", "TRUE where a count belongs", rule="count", line=5,
+        column="fatalities")  # fmt: skip
+    multiline = _set(acled, 3, "notes", "first line\nsecond line\nthird line")
+    multiline = _set(multiline, 5, "fatalities", "several")
+    text = _csv(multiline)
+    text = text[: text.index("\n") + 1] + "\n" + text[text.index("\n") + 1 :]
+    add("acled_blank_line_and_multiline_notes.csv", text, "acled", "DataError",
+        "a blank line and a 3-line quoted note, then words in fatalities (physical line)",
+        rule="count", line=8, column="fatalities")  # fmt: skip
 
     payload = json.loads(testing.write_acled_json(scratch / "a.json", n_events=3).read_text())
     text = json.dumps(payload)
@@ -481,6 +548,13 @@ def events(scratch: Path) -> None:
         column="fatalities")  # fmt: skip
     add("acled_empty_data.json", json.dumps({**payload, "count": 0, "data": []}), "acled",
         "DataError", "the API answered with no events", rule="empty")  # fmt: skip
+    add("acled_nested.json", '{"data": ' + "[" * 100_000 + "]" * 100_000 + "}", "acled",
+        "DataError", "arrays nested 100,000 deep (past Python's recursion limit)",
+        rule="json")  # fmt: skip
+    long_number = text.replace('"fatalities": ', '"fatalities": ' + "9" * 5000 + ', "x": ', 1)
+    add("acled_huge_integer.json", long_number, "acled", "DataError",
+        "a 5,000-digit number (past Python's integer conversion limit)",
+        rule="json")  # fmt: skip
 
     ucdp = _rows(testing.write_ucdp_ged_csv(scratch / "u.csv", n_events=4, seed=3))
     add("ucdp_crlf.csv", _csv(ucdp, terminator="\r\n"), "ucdp", "reads",
@@ -503,6 +577,15 @@ def events(scratch: Path) -> None:
         column="best")  # fmt: skip
     add("ucdp_tab_delimited.csv", _csv(ucdp, delimiter="\t"), "ucdp", "reads",
         "tab-separated", message="4")  # fmt: skip
+    add("ucdp_cr_line_ends.csv", _csv(ucdp, terminator="\r"), "ucdp", "DataError",
+        "old Mac line ends (carriage return only)", rule="line_ends", line=1)  # fmt: skip
+    best = ucdp[2][ucdp[0].index("best")]
+    add("ucdp_civilians_above_best.csv",
+        _csv(_set(ucdp, 3, "deaths_civilians", str(int(best) + 5))), "ucdp", "DataError",
+        "more civilian deaths than the best estimate of all deaths", rule="civilian_deaths",
+        line=3, column="deaths_civilians")  # fmt: skip
+    add("ucdp_huge_low.csv", _csv(_set(ucdp, 4, "low", "9" * 400)), "ucdp", "DataError",
+        "a 400-digit low estimate", rule="count", line=4, column="low")  # fmt: skip
 
     hapi_path = testing.write_hapi_csv(scratch / "p.csv", n_events=30, start="2022-01-01",
                                        end="2022-01-31")  # fmt: skip
@@ -513,6 +596,8 @@ def events(scratch: Path) -> None:
         "text in the events count", rule="count", line=3, column="events")  # fmt: skip
     add("hapi_header_only.csv", _csv(hapi[:1]), "hdx", "DataError", "a header and no rows",
         rule="empty", line=2)  # fmt: skip
+    add("hapi_cr_line_ends.csv", _csv(hapi, terminator="\r"), "hdx", "DataError",
+        "old Mac line ends (carriage return only)", rule="line_ends", line=1)  # fmt: skip
 
     import openpyxl
 
@@ -534,6 +619,39 @@ def events(scratch: Path) -> None:
         "a workbook cut in half (a broken download)", rule="parse")  # fmt: skip
     add("hdx_political_violence_csv_renamed.xlsx", _csv(acled), "hdx", "DataError",
         "an ACLED CSV named .xlsx: read as CSV, told it is ACLED", rule="wrong_kind")  # fmt: skip
+    for name, cell, value, what, rule, column in (
+        ("formula_no_result", "J4", "=I4*2", "a formula saved without its result (read as "
+         "empty)", "formula", ""),
+        ("true_in_events", "I5", True, "TRUE in the events count (read as 1)", "count",
+         "events"),
+        ("huge_events", "I3", 10**30, "a 31-digit events count", "count", "events"),
+    ):  # fmt: skip
+        book = openpyxl.load_workbook(book_path)
+        book["Data"][cell] = value
+        book.save(scratch / f"w_{name}.xlsx")
+        add(f"hdx_political_violence_{name}.xlsx", (scratch / f"w_{name}.xlsx").read_bytes(),
+            "hdx", "DataError", what, rule=rule, line=int(cell[1:]), column=column,
+            message=f"cell {cell}" if rule == "formula" else "")  # fmt: skip
+    add("hdx_name_without_indicator.xlsx", data, "hdx", "DataError",
+        "a workbook whose name does not say its indicator", rule="indicator")  # fmt: skip
+    book = openpyxl.load_workbook(book_path)
+    book["Data"].insert_rows(3, 2)
+    book["Data"]["J7"] = "many"
+    book.save(scratch / "w_blank.xlsx")
+    add("hdx_political_violence_blank_rows.xlsx", (scratch / "w_blank.xlsx").read_bytes(), "hdx",
+        "DataError", "two empty rows (skipped), then text in fatalities (the sheet's row)",
+        rule="count", line=7, column="fatalities")  # fmt: skip
+    sheet_book = openpyxl.Workbook()
+    column = acled[0].index("fatalities")
+    for number, row in enumerate(acled, start=1):
+        cells: list[object] = list(row)
+        if number > 1:
+            cells[column] = True if number == 4 else int(row[column])
+        sheet_book.active.append(cells)
+    sheet_book.save(scratch / "a_true.xlsx")
+    add("acled_true_in_fatalities.xlsx", (scratch / "a_true.xlsx").read_bytes(), "acled",
+        "DataError", "TRUE in a workbook's whole-number fatalities (pandas would read 1)",
+        rule="count", column="fatalities", message="'True'")  # fmt: skip
 
 
 def main() -> None:
@@ -542,6 +660,7 @@ def main() -> None:
             old.unlink()
     MANIFEST_ROWS.clear()
     evidence_table()
+    actor_tables()
     suites()
     parameters()
     with tempfile.TemporaryDirectory() as scratch:
