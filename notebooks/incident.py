@@ -125,21 +125,37 @@ figure_formats = {
         + (" (copy not found again: unverified)" if isinstance(row["unverified"], str) else "")
     ),
 }
-display_table(
-    comparison.comparable,
-    columns=figure_columns,
-    formats=figure_formats,
-    numeric=("Interval",),
-    raw=comparison.comparable,
-    csv_name=f"{incident_id}-figures.csv",
-)
+nothing_compared = comparison.comparable.empty
+if nothing_compared:
+    display(
+        Markdown(
+            "No figure about this incident counts civilians (or people of any status) killed, "
+            "so there is nothing to set side by side here: every figure is listed below under "
+            "*Figures that count something else*, with what it counts."
+        )
+    )
+else:
+    display(
+        display_table(
+            comparison.comparable,
+            columns=figure_columns,
+            formats=figure_formats,
+            numeric=("Interval",),
+            raw=comparison.comparable,
+            csv_name=f"{incident_id}-figures.csv",
+        )
+    )
 
 # %%
-fig = plots.incident_intervals(
-    comparison.comparable,
-    title=f"Figures published about {place}",
-    source="Sources: the documents listed at the end of this report (data/tallies/sources.csv).",
-)
+fig = None
+if not nothing_compared:
+    fig = plots.incident_intervals(
+        comparison.comparable,
+        title=f"Figures published about {place}",
+        source=(
+            "Sources: the documents listed at the end of this report (data/tallies/sources.csv)."
+        ),
+    )
 fig
 
 # %% [markdown]
@@ -158,23 +174,31 @@ summary_columns = [
 ]  # fmt: skip
 record("summary", comparison.summary[summary_columns])
 compared_bodies = [b for b in str(summary["bodies_comparable"] or "").split(";") if b]
-key_value_table(
-    [
-        ("Figures (bodies)", f"{int(summary['n_figures'])} ({int(summary['n_bodies'])})"),
-        (
-            "Compared figures (bodies)",
-            f"{int(summary['n_comparable'])}: {', '.join(names.get(b, b) for b in compared_bodies) or '—'}",
-        ),
-        ("Envelope", fmt_bounds(summary["envelope_low"], summary["envelope_high"])),
-        (
-            "Consensus",
-            "none: the intervals do not overlap"
-            if summary["consensus_empty"]
-            else fmt_bounds(summary["consensus_low"], summary["consensus_high"]),
-        ),
-        ("Spread (highest point / lowest)", fmt_ratio(summary["spread"])),
-    ]
-)
+if nothing_compared:
+    display(
+        Markdown(
+            "No two figures count the same thing, so there is no envelope, consensus or spread."
+        )
+    )
+else:
+    agreement = key_value_table(
+        [
+            ("Figures (bodies)", f"{int(summary['n_figures'])} ({int(summary['n_bodies'])})"),
+            (
+                "Compared figures (bodies)",
+                f"{int(summary['n_comparable'])}: {', '.join(names.get(b, b) for b in compared_bodies) or '—'}",
+            ),
+            ("Envelope", fmt_bounds(summary["envelope_low"], summary["envelope_high"])),
+            (
+                "Consensus",
+                "none: the intervals do not overlap"
+                if summary["consensus_empty"]
+                else fmt_bounds(summary["consensus_low"], summary["consensus_high"]),
+            ),
+            ("Spread (highest point / lowest)", fmt_ratio(summary["spread"])),
+        ]
+    )
+    display(agreement)
 
 # %% [markdown]
 # ## Figures that count something else
