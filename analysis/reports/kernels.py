@@ -21,7 +21,8 @@ How a forked kernel is kept equivalent to a spawned one:
   the server dies. The server exits when the runner does (its standard input closes) and kills
   its kernels; a kernel whose client disconnects is killed. The server also asks to be sent
   ``SIGTERM`` when the runner dies (:func:`analysis.reports.processes.die_with_parent`), which
-  it handles like the end of its input: its kernels are killed and it exits. A kernel started
+  it handles like the end of its input: its kernels are killed and it exits; each forked kernel
+  asks for ``SIGKILL`` when the server dies. A kernel started
   as a new process watches its parent (the report worker) the same way.
 - The private folders of the server and of each kernel's connection carry the pid of the
   process that made them (``tallies-kernels-<pid>-*``, ``tallies-kernel-<pid>-*`` in the
@@ -114,14 +115,17 @@ _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _last_start: str | None = None
 #: the kernels this process started that have not been cleaned up yet (pid -> process group)
 _started: dict[int, int | None] = {}
+#: the connection folders of those kernels
+_connection_folders: set[str] = set()
 _SERVER_FOLDER = "tallies-kernels-"
 _KERNEL_FOLDER = "tallies-kernel-"
 _PRIVATE_FOLDER = re.compile(r"^tallies-kernels?-(?P<pid>[0-9]+)-")
 
 
 def kill_started_kernels() -> None:
-    """Kill every kernel this process started and has not shut down (a worker stopped by a
-    signal, whose kernel manager cannot finish its own shutdown)."""
+    """Kill every kernel this process started and has not shut down, and remove their
+    connection folders (a run stopped by a signal, whose kernel managers cannot finish their
+    own shutdown)."""
     for pid, group in list(_started.items()):
         with contextlib.suppress(OSError):
             if group is not None and group != os.getpgrp():
@@ -129,12 +133,14 @@ def kill_started_kernels() -> None:
             else:
                 os.kill(pid, signal.SIGKILL)
         _started.pop(pid, None)
+    for folder in list(_connection_folders):
+        shutil.rmtree(folder, ignore_errors=True)
+        _connection_folders.discard(folder)
 
 
-def remove_stale_kernel_folders(finished: frozenset[int] = frozenset()) -> list[str]:
+def remove_stale_kernel_folders() -> list[str]:
     """Remove the private folders of servers and kernels whose process no longer exists (left
-    in the temporary folder by a run killed outright), or is one of ``finished`` (a run that
-    is stopping); return their paths."""
+    in the temporary folder by a run killed outright); return their paths."""
     from analysis.files import process_alive
 
     removed = []
@@ -145,12 +151,7 @@ def remove_stale_kernel_folders(finished: frozenset[int] = frozenset()) -> list[
         return removed
     for entry in entries:
         match = _PRIVATE_FOLDER.match(entry.name)
-        pid = int(match["pid"]) if match else 0
-        if (
-            match
-            and entry.is_dir(follow_symlinks=False)
-            and (pid in finished or not process_alive(pid))
-        ):
+        if match and entry.is_dir(follow_symlinks=False) and not process_alive(int(match["pid"])):
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(entry.path)
     return removed
@@ -418,6 +419,7 @@ def kernel_manager_class(address: str | None = None):
             if self.transport == "ipc" and not self.connection_file:
                 # a short private path: Unix socket paths are limited to about 100 bytes
                 self._folder = tempfile.mkdtemp(prefix=f"{_KERNEL_FOLDER}{os.getpid()}-")
+                _connection_folders.add(self._folder)
                 self.connection_file = os.path.join(self._folder, "kernel.json")
                 self.ip = os.path.join(self._folder, "ipc")
             if self.provisioner is None:
@@ -431,6 +433,7 @@ def kernel_manager_class(address: str | None = None):
             await super()._async_cleanup_resources(restart=restart)
             if not restart and self._folder is not None:
                 shutil.rmtree(self._folder, ignore_errors=True)
+                _connection_folders.discard(self._folder)
                 self._folder = None
 
     return ReportKernelManager
@@ -460,7 +463,7 @@ def _preload(modules: tuple[str, ...]) -> None:
         figure.canvas.draw()
 
 
-def _become_kernel(request: dict, ready: int, inherited: list) -> int:
+def _become_kernel(request: dict, ready: int, inherited: list, server: int) -> int:
     """In the forked child: turn into an IPython kernel; returns its exit code."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -470,6 +473,12 @@ def _become_kernel(request: dict, ready: int, inherited: list) -> int:
         with contextlib.suppress(OSError):
             item.close() if hasattr(item, "close") else os.close(item)
     os.setsid()
+    # end with the server even if it is killed outright: the kernel's own watch of its parent
+    # (JPY_PARENT_PID) is off in a fork, its setting having been read when the server imported
+    # ipykernel
+    from analysis.reports.processes import die_with_parent
+
+    die_with_parent(signal.SIGKILL, parent=server)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
@@ -495,12 +504,13 @@ def _become_kernel(request: dict, ready: int, inherited: list) -> int:
 
 def _fork_kernel(request: dict, inherited: list) -> int:
     ready_read, ready_write = os.pipe()
+    server = os.getpid()
     pid = os.fork()
     if pid == 0:  # the kernel
         code = 1
         try:
             os.close(ready_read)
-            code = _become_kernel(request, ready_write, inherited)
+            code = _become_kernel(request, ready_write, inherited, server)
         except BaseException:
             import traceback
 

@@ -593,7 +593,7 @@ def run_reports(
         except BaseException:
             # the workers are gone, and this process abandoned what it was writing
             remove_stale_temporaries(output_dir, finished=frozenset({os.getpid()}))
-            remove_stale_kernel_folders(finished=frozenset({os.getpid()}))
+            remove_stale_kernel_folders()
             raise
 
 
