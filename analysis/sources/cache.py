@@ -49,7 +49,17 @@ from analysis.files import atomic_write, remove_stale_temporaries, sha256_file
 from analysis.harmonize.schema import SCHEMA_VERSION
 from analysis.sources._tabular import RawFile, stat_key
 
-__all__ = ["CacheWarning", "cache_path", "default_cache_dir", "cached_frame", "project_root"]
+__all__ = [
+    "CacheWarning",
+    "cache_path",
+    "checksum_path",
+    "record_checksum",
+    "check_checksum",
+    "default_cache_dir",
+    "cached_frame",
+    "project_root",
+    "tidy",
+]
 
 _META_KEY = b"tallies.cache"
 ENV_VAR = "TALLIES_CACHE_DIR"
@@ -124,24 +134,40 @@ def checksum_path(entry: Path) -> Path:
     return entry.with_name(entry.name + CHECKSUM_SUFFIX)
 
 
-def _write_checksum(entry: Path) -> None:
-    """Record the sha256 of the entry just written (taken of the bytes on disk)."""
+def record_checksum(entry: Path) -> None:
+    """Record the sha256 of a cached file just written (taken of the bytes on disk)."""
     with atomic_write(checksum_path(entry)) as handle:
         handle.write(sha256_file(entry) + "\n")
 
 
-def _verified_bytes(entry: Path) -> bytes:
-    """The entry's bytes, once they match its recorded checksum.
+def _recorded_checksum(entry: Path) -> str:
+    try:
+        return checksum_path(entry).read_text(encoding="utf-8").strip()
+    except OSError:
+        raise ValueError("it has no checksum of its content") from None
+
+
+def check_checksum(entry: Path) -> None:
+    """Check a cached file against its recorded checksum (read in blocks).
 
     Raises
     ------
     ValueError
         No checksum is recorded, or the bytes do not match it (edited or damaged).
     """
-    try:
-        recorded = checksum_path(entry).read_text(encoding="utf-8").strip()
-    except OSError:
-        raise ValueError("it has no checksum of its content") from None
+    if sha256_file(entry) != _recorded_checksum(entry):
+        raise ValueError("its content does not match its checksum (edited or damaged)")
+
+
+def _verified_bytes(entry: Path) -> bytes:
+    """The entry's bytes, once they match its recorded checksum (read once, for parsing).
+
+    Raises
+    ------
+    ValueError
+        No checksum is recorded, or the bytes do not match it (edited or damaged).
+    """
+    recorded = _recorded_checksum(entry)
     data = entry.read_bytes()
     if hashlib.sha256(data).hexdigest() != recorded:
         raise ValueError("its content does not match its checksum (edited or damaged)")
@@ -251,7 +277,7 @@ def _store(frame: pd.DataFrame | object, path: Path, meta: dict[str, object]) ->
 
     if isinstance(frame, BatchSink):
         _store_stream(frame, path, meta)
-        _write_checksum(path)
+        record_checksum(path)
         return
     if isinstance(frame, pa.Table):
         table = frame
@@ -270,7 +296,7 @@ def _store(frame: pd.DataFrame | object, path: Path, meta: dict[str, object]) ->
             use_dictionary=_categorical(schema),
             write_statistics=False,  # no predicate pushdown on a cache entry
         )
-    _write_checksum(path)
+    record_checksum(path)
 
 
 _ROW_GROUP = 1 << 17
@@ -470,7 +496,7 @@ def cached_frame(
     if not cache:
         return build(None) if early_write else build()
     folder = default_cache_dir(cache_dir)
-    _tidy(folder)
+    tidy(folder)
     index = _index_path(folder, kind, source.path, options)
     hint = _hint(index, source.stat)
     guess = folder / str(hint["entry"]) if hint else None
@@ -510,8 +536,9 @@ def cached_frame(
 
 
 @functools.lru_cache(maxsize=16)
-def _tidy(folder: Path) -> None:
-    """Once per process and folder: remove the temporaries of writers that were killed."""
+def tidy(folder: Path) -> None:
+    """Once per process and folder: remove the temporaries of writers that were killed
+    (:func:`analysis.files.remove_stale_temporaries`)."""
     remove_stale_temporaries(folder, depth=0)
 
 

@@ -160,3 +160,19 @@ def test_temporaries_of_killed_writers_are_removed_from_the_cache(
     _read(export, folder)
     assert not stale.exists(), "its writer is gone"
     assert live.exists(), "a live process may still be writing it"
+
+
+def test_an_unpacked_copy_edited_by_hand_is_unpacked_again(export: Path, tmp_path: Path) -> None:
+    """A gzip export is unpacked into the cache once; a copy altered since is not read."""
+    import gzip
+
+    folder = tmp_path / "cache"
+    packed = tmp_path / "export.csv.gz"
+    packed.write_bytes(gzip.compress(export.read_bytes()))
+    clean, _ = _read(packed, folder)
+    (copy,) = (folder / "unpacked").glob("*/export.csv")
+    _rewritten(copy)  # the copy now holds other numbers, with the same size
+    served, said = _read(packed, folder)
+    pd.testing.assert_frame_equal(served, clean)
+    assert any("unpacked copy export.csv" in message for message in said)
+    assert copy.read_bytes() == export.read_bytes(), "unpacked again from the archive"

@@ -85,5 +85,7 @@ def test_a_report_no_longer_in_the_folder_leaves_the_index(tmp_path: Path) -> No
     ]
     write_index(output, earlier, [], info)
     (output / "removed" / "removed.html").unlink()
-    write_index(output, [ReportResult("new", "waits", {}, "ok", 1.0, html="new/new.html")], [], info)
+    write_index(
+        output, [ReportResult("new", "waits", {}, "ok", 1.0, html="new/new.html")], [], info
+    )
     assert _names(output) == ["kept", "new"]
