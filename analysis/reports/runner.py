@@ -2,8 +2,8 @@
 
 Layout of the output folder (default ``reports/``)::
 
-    reports/index.html              every report of the last run, with status and checksums
-    reports/index.json              the same, machine-readable (ad-hoc runs are merged into it)
+    reports/index.html              every report in the folder, with status and checksums
+    reports/index.json              the same, machine-readable (each run merges into it)
     reports/<name>/<name>.html      the report: self-contained, code hidden, provenance footer
     reports/<name>/<name>.ipynb     the executed notebook it was exported from
     reports/<name>/<name>.failed.ipynb   the executed notebook of a failed run, up to the error
