@@ -22,6 +22,7 @@ import ctypes.util
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 
 __all__ = ["Stopped", "STOP_SIGNALS", "stop_on_signals", "die_with_parent"]
@@ -55,7 +56,10 @@ class Stopped(BaseException):
 def stop_on_signals() -> Iterator[None]:
     """Within the block, the first of :data:`STOP_SIGNALS` raises :class:`Stopped` (in the main
     thread); later ones are ignored while the run cleans up. The previous handlers come back
-    at the end."""
+    at the end. Outside the main thread (where handlers cannot be set) it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     stopping: list[int] = []
 
     def handler(signum: int, frame: object) -> None:
