@@ -22,10 +22,12 @@ One run at a time writes into an output folder (:mod:`analysis.reports.lock`); t
 lists this run's reports and keeps those of earlier runs still in the folder. A run stopped by
 a signal ends its workers, kernels and kernel server and removes its temporary files
 (:mod:`analysis.reports.processes`); a run killed outright leaves temporary files that the next
-run removes, saying so. The exported HTML loads nothing from the network (no require.js,
-MathJax or widget scripts); images are embedded as ``data:`` URIs; HTML and Markdown *outputs*
-are sanitised (``<script>`` and event-handler attributes come out as inert text), so text from
-the data can never run in a reader's browser.
+run removes, saying so.
+
+The exported HTML loads nothing from the network (no require.js, MathJax or widget scripts);
+images are embedded as ``data:`` URIs; HTML and Markdown *outputs* are sanitised (``<script>``
+and event-handler attributes come out as inert text), so text from the data can never run in a
+reader's browser.
 """
 
 from __future__ import annotations
