@@ -162,9 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             with stop_on_signals():
                 return int(args.handler(args) or 0)
         except Stopped as stop:
+            after = (
+                " (reports finished before the stop are written; the index is not updated)"
+                if args.command == "report"
+                else ""
+            )
             print(
-                f"tallies: {stop}; child processes ended and temporary files removed "
-                "(reports finished before the stop are written; the index is not updated)",
+                f"tallies: {stop}; child processes ended and temporary files removed{after}",
                 file=sys.stderr,
             )
             return stop.exit_code
