@@ -1,7 +1,8 @@
 """Real ``tallies report`` processes for the fault tests, and what they leave behind.
 
 The runs render the SYNTHETIC fixture notebook ``tests/reports/fixtures/waits.ipynb``: it writes
-its kernel's pid into a marker file (so a test knows a cell is running), then sleeps. A
+its kernel's pid into a marker file (so a test knows a cell is running), then waits a given
+time or until a release file exists. A
 subprocess cannot see a test's monkeypatched notebook registry, so :data:`LAUNCH` declares the
 notebook and then calls the ``tallies`` entry point, in a fresh Python process.
 
@@ -30,15 +31,15 @@ FIXTURES = ROOT / "tests" / "reports" / "fixtures"
 WAITS = NotebookSpec(
     "waits",
     "Waits (synthetic)",
-    (Param("marker", "str", ""), Param("seconds", "float", 0.0)),
+    (Param("marker", "str", ""), Param("seconds", "float", 0.0), Param("release", "str", "")),
 )
 
+#: the command, with ``waits`` declared (run from the project root, so ``tests`` imports)
 LAUNCH = """
 import sys
-from analysis.reports.params import NOTEBOOKS, NotebookSpec, Param
-NOTEBOOKS["waits"] = NotebookSpec(
-    "waits", "Waits (synthetic)", (Param("marker", "str", ""), Param("seconds", "float", 0.0))
-)
+from analysis.reports.params import NOTEBOOKS
+from tests.report_processes import WAITS
+NOTEBOOKS["waits"] = WAITS
 from analysis.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -28,12 +28,13 @@ def _names(output: Path) -> list[str]:
 
 def test_two_runs_at_once_both_stay_in_the_index(tmp_path: Path) -> None:
     output = tmp_path / "reports"
-    marker = tmp_path / "first-running"
+    marker, release = tmp_path / "first-running", tmp_path / "release"
     first = start_report(
-        ["--notebook", "waits", "--name", "first", "-p", f"marker={marker}", "-p", "seconds=2"],
+        ["--notebook", "waits", "--name", "first", "-p", f"marker={marker}",
+         "-p", f"release={release}", "-p", "seconds=120"],
         output,
         tmp_path / "first.txt",
-    )
+    )  # fmt: skip
     wait_for(marker.exists, what="the first run's cell")
     # the second run, a suite (which used to replace the index's list), starts meanwhile
     suite = tmp_path / "suite.yml"
@@ -46,6 +47,7 @@ def test_two_runs_at_once_both_stay_in_the_index(tmp_path: Path) -> None:
     assert f"another run (pid {first.pid}) is writing reports into {output}" in log_text(
         tmp_path / "second.txt"
     )
+    release.touch()  # the first run's cell ends
     assert finish(first) == 0, log_text(tmp_path / "first.txt")
     assert finish(second) == 0, log_text(tmp_path / "second.txt")
     assert _names(output) == ["first", "second"]
