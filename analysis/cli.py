@@ -147,15 +147,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Everything the command writes to stdout and stderr passes through :func:`terminal_safe`:
     names and values from the data cannot move the cursor, retitle or clear the terminal.
+    ``SIGTERM``, ``SIGINT`` or ``SIGHUP`` stop the command cleanly (child processes ended,
+    temporary files removed; :mod:`analysis.reports.processes`) with the exit status 128 plus
+    the signal's number and a one-line message.
     """
     from analysis.paths import absolute_environment
+    from analysis.reports.processes import Stopped, stop_on_signals
 
     parser = _build_parser()
     args = parser.parse_args(argv)
     absolute_environment()  # before any kernel starts: kernels run in notebooks/
     with _terminal_safe_output():
         try:
-            return int(args.handler(args) or 0)
+            with stop_on_signals():
+                return int(args.handler(args) or 0)
+        except Stopped as stop:
+            after = (
+                " (reports finished before the stop are written; the index is not updated)"
+                if args.command == "report"
+                else ""
+            )
+            print(
+                f"tallies: {stop}; child processes ended and temporary files removed{after}",
+                file=sys.stderr,
+            )
+            return stop.exit_code
         except AnalysisError as error:
             print(f"tallies: error: {error}", file=sys.stderr)
             return 2

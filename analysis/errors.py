@@ -12,6 +12,7 @@ from os import PathLike
 __all__ = [
     "AnalysisError",
     "DataError",
+    "OutputError",
     "ParameterError",
     "ReportError",
     "ServiceError",
@@ -75,6 +76,33 @@ class ParameterError(AnalysisError, ValueError):
 
 class ReportError(AnalysisError):
     """A report could not be rendered."""
+
+
+class OutputError(AnalysisError, OSError):
+    """A file could not be written where the project writes: the folder is read-only, not
+    writable by this user, or its disk is full.
+
+    It is an :class:`OSError` too (with the ``errno`` of the failure), so code that tolerates
+    an unwritable folder (the parsed-export cache) still does.
+
+    Parameters
+    ----------
+    message
+        What happened and what to do, in plain words.
+    folder
+        The folder that could not be written.
+    errno
+        The operating system's error number.
+    """
+
+    def __init__(self, message: str, *, folder: str | PathLike[str], errno: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.folder = str(folder)
+        self.errno = errno
+
+    def __str__(self) -> str:
+        return f"{self.folder}: {self.message}"
 
 
 #: the kinds of :class:`ServiceError`

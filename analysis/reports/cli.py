@@ -81,6 +81,11 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
             "that has imported pandas, matplotlib and the package once (Linux only)"
         ),
     )
+    report.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="fail at once if another run is writing into the output folder (default: wait)",
+    )
     report.set_defaults(handler=_report)
 
     params = commands.add_parser(
@@ -127,11 +132,11 @@ def _report(args: argparse.Namespace) -> int:
             server = stack.enter_context(KernelServer())
         if args.notebook is None:
             suite = load_suite((here / args.suite) if args.suite else paths.suite_file())
-            jobs, notes, merge = suite.jobs, suite.notes, False
+            jobs, notes = suite.jobs, suite.notes
         else:
             values = parse_cli_parameters(args.notebook, args.parameters, base_dir=Path.cwd())
             jobs = [make_job(args.notebook, values, name=args.name, base_dir=Path.cwd())]
-            notes, merge = [], True
+            notes = []
         summary = run_reports(
             jobs,
             output_dir=output_dir,
@@ -140,10 +145,10 @@ def _report(args: argparse.Namespace) -> int:
             notes=notes,
             n_jobs=args.jobs,
             show_code=args.show_code,
-            merge_index=merge,
             timeout=args.timeout,
             preload=False if args.no_preload else None,
             kernel_server=server,
+            wait=not args.no_wait,
         )
     failed = summary.failed
     if failed:

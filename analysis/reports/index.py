@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from analysis.files import atomic_write
+from analysis.files import write_together
 from analysis.reports.provenance import InputFile, RunInfo
 from analysis.reports.results import ReportResult
 from analysis.reports.styles import PRINT_CSS
@@ -53,26 +53,27 @@ def write_index(
     results: Sequence[ReportResult],
     notes: Sequence[SuiteNote],
     info: RunInfo,
-    *,
-    merge: bool = False,
 ) -> Path:
     """Write ``index.html`` and ``index.json`` into ``output_dir``; return the HTML's path.
 
-    With ``merge``, reports of the previous index that this run did not render are kept.
+    The index lists this run's reports and keeps those of the previous index that this run did
+    not render and whose page (or notebook) is still in the folder: a suite run, an ad-hoc
+    run, or two runs one after the other never drop each other's reports. (The runner holds the
+    folder's lock, :mod:`analysis.reports.lock`, so no other run writes it meanwhile.)
     """
     entries = [_to_dict(result) for result in results]
     kept_notes = [asdict(note) for note in notes]
+    previous_entries, previous_notes = _previous(output_dir / "index.json")
+    names = {entry["name"] for entry in entries}
+    kept = [
+        entry
+        for entry in previous_entries
+        if entry.get("name") not in names and _still_there(output_dir, entry)
+    ]
+    entries = kept + entries
+    names |= {note["name"] for note in kept_notes}
+    kept_notes = [note for note in previous_notes if note.get("name") not in names] + kept_notes
     manifest_path = output_dir / "index.json"
-    if merge and manifest_path.is_file():
-        try:
-            previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-            names = {entry["name"] for entry in entries}
-            entries = [
-                e for e in previous.get("reports", []) if e.get("name") not in names
-            ] + entries
-            kept_notes = previous.get("notes", []) + kept_notes
-        except (OSError, ValueError, TypeError, AttributeError):
-            pass  # an unreadable old index is replaced
     manifest = {
         "run_date": info.run_date,
         "version": info.version,
@@ -80,18 +81,44 @@ def write_index(
         "reports": entries,
         "notes": kept_notes,
     }
-    with atomic_write(manifest_path) as handle:
-        json.dump(manifest, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
     shown = []
     for entry in entries:
         inputs = [InputFile(**item) for item in entry.get("inputs", [])]
         shown.append(ReportResult(**{**entry, "inputs": inputs}))
     notes_shown = [SuiteNote(**note) for note in kept_notes]
     target = output_dir / "index.html"
-    with atomic_write(target) as handle:
-        handle.write(render_index(shown, notes_shown, info))
+    write_together(
+        {
+            manifest_path: json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+            target: render_index(shown, notes_shown, info),
+        }
+    )
     return target
+
+
+def _previous(manifest_path: Path) -> tuple[list[dict], list[dict]]:
+    """The reports and notes of the index already there (none if it is missing or unreadable:
+    it is then replaced)."""
+    try:
+        previous = json.loads(manifest_path.read_text(encoding="utf-8"))
+        reports = [entry for entry in previous.get("reports", []) if isinstance(entry, dict)]
+        notes = [note for note in previous.get("notes", []) if isinstance(note, dict)]
+        for entry in reports:
+            ReportResult(**{**entry, "inputs": [InputFile(**i) for i in entry.get("inputs", [])]})
+        for note in notes:
+            SuiteNote(**note)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return [], []
+    return reports, notes
+
+
+def _still_there(output_dir: Path, entry: dict) -> bool:
+    """Whether a previous report's page or notebook is still in the output folder."""
+    for key in ("html", "ipynb"):
+        relative = entry.get(key)
+        if isinstance(relative, str) and (output_dir / relative).is_file():
+            return True
+    return False
 
 
 def _to_dict(result: ReportResult) -> dict:
@@ -172,6 +199,7 @@ def render_index(results: Sequence[ReportResult], notes: Sequence[SuiteNote], in
         f"<li><strong>{e(result.name)}</strong> (<code>{e(result.notebook)}</code>): "
         f"{e(_first_line(result.error))}"
         + (f' <a href="{e(result.ipynb)}">partial notebook</a>' if result.ipynb else "")
+        + (f' <a href="{e(result.html)}">page of an earlier run (kept)</a>' if result.html else "")
         + (f'<pre class="error">{e(result.error)}</pre>' if result.error else "")
         + "</li>"
         for result in failed

@@ -19,7 +19,15 @@ How a forked kernel is kept equivalent to a spawned one:
 - The kernel gets its own session and process group (as ``jupyter_client`` starts kernels), its
   standard input is ``/dev/null``, and ``JPY_PARENT_PID`` names the server, so a kernel exits if
   the server dies. The server exits when the runner does (its standard input closes) and kills
-  its kernels; a kernel whose client disconnects is killed.
+  its kernels; a kernel whose client disconnects is killed. The server also asks to be sent
+  ``SIGTERM`` when the runner dies (:func:`analysis.reports.processes.die_with_parent`), which
+  it handles like the end of its input: its kernels are killed and it exits; each forked kernel
+  asks for ``SIGKILL`` when the server dies. A kernel started
+  as a new process watches its parent (the report worker) the same way.
+- The private folders of the server and of each kernel's connection carry the pid of the
+  process that made them (``tallies-kernels-<pid>-*``, ``tallies-kernel-<pid>-*`` in the
+  temporary folder); those of processes that no longer exist are removed when a server starts
+  (:func:`remove_stale_kernel_folders`).
 
 When forking is not possible (not Linux, a kernel spec that runs another Python or something
 other than ``ipykernel``, a server that failed), the kernel is started the usual way.
@@ -38,6 +46,7 @@ import functools
 import importlib
 import json
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -59,6 +68,8 @@ __all__ = [
     "forking_supported",
     "kernel_manager_class",
     "spawn_kernel",
+    "kill_started_kernels",
+    "remove_stale_kernel_folders",
 ]
 
 #: Modules the kernel server imports before it forks any kernel: those every report notebook
@@ -102,6 +113,48 @@ NEW_PROCESS = "new process"
 
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 _last_start: str | None = None
+#: the kernels this process started that have not been cleaned up yet (pid -> process group)
+_started: dict[int, int | None] = {}
+#: the connection folders of those kernels
+_connection_folders: set[str] = set()
+_SERVER_FOLDER = "tallies-kernels-"
+_KERNEL_FOLDER = "tallies-kernel-"
+_PRIVATE_FOLDER = re.compile(r"^tallies-kernels?-(?P<pid>[0-9]+)-")
+
+
+def kill_started_kernels() -> None:
+    """Kill every kernel this process started and has not shut down, and remove their
+    connection folders (a run stopped by a signal, whose kernel managers cannot finish their
+    own shutdown)."""
+    for pid, group in list(_started.items()):
+        with contextlib.suppress(OSError):
+            if group is not None and group != os.getpgrp():
+                os.killpg(group, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        _started.pop(pid, None)
+    for folder in list(_connection_folders):
+        shutil.rmtree(folder, ignore_errors=True)
+        _connection_folders.discard(folder)
+
+
+def remove_stale_kernel_folders() -> list[str]:
+    """Remove the private folders of servers and kernels whose process no longer exists (left
+    in the temporary folder by a run killed outright); return their paths."""
+    from analysis.files import process_alive
+
+    removed = []
+    folder = tempfile.gettempdir()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PRIVATE_FOLDER.match(entry.name)
+        if match and entry.is_dir(follow_symlinks=False) and not process_alive(int(match["pid"])):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
 
 
 def last_kernel_start() -> str | None:
@@ -158,7 +211,8 @@ class KernelServer:
         return os.path.join(self._folder, "kernels.sock")
 
     def start(self) -> KernelServer:
-        self._folder = tempfile.mkdtemp(prefix="tallies-kernels-")
+        remove_stale_kernel_folders()
+        self._folder = tempfile.mkdtemp(prefix=f"{_SERVER_FOLDER}{os.getpid()}-")
         # bound and listening before the server runs: a request made at once waits in the
         # backlog until the server has preloaded and accepts it
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -184,16 +238,22 @@ class KernelServer:
         return self
 
     def close(self) -> None:
-        """Stop the server (its kernels with it) and remove its socket folder."""
+        """Stop the server (its kernels with it) and remove its socket folder.
+
+        Its input is closed, which an idle server answers at once; one still importing is sent
+        ``SIGTERM`` after two seconds (it kills its kernels and exits), and ``SIGKILL`` if that
+        is not enough (its kernels then end when they see their parent gone).
+        """
         process, self._process = self._process, None
         if process is not None:
             with contextlib.suppress(OSError):
                 process.stdin.close()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            for timeout, then in ((2, process.terminate), (5, process.kill), (None, None)):
+                try:
+                    process.wait(timeout=timeout)
+                    break
+                except subprocess.TimeoutExpired:
+                    then()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
@@ -336,10 +396,18 @@ def kernel_manager_class(address: str | None = None):
                         self.pgid = None
                     self.cwd = cwd
                     _last_start = FORKED
+                    _started[process.pid] = None  # the server kills it when the client goes
                     return self.connection_info
             info = await super().launch_kernel(cmd, **kwargs)
             _last_start = NEW_PROCESS
+            if self.process is not None:
+                _started[self.process.pid] = self.pgid
             return info
+
+        async def cleanup(self, restart: bool = False) -> None:
+            if self.process is not None:
+                _started.pop(self.process.pid, None)
+            await super().cleanup(restart=restart)
 
     class ReportKernelManager(AsyncKernelManager):
         """An ``AsyncKernelManager`` over Unix sockets whose kernels may be forked."""
@@ -350,7 +418,8 @@ def kernel_manager_class(address: str | None = None):
         async def _async_pre_start_kernel(self, **kw):
             if self.transport == "ipc" and not self.connection_file:
                 # a short private path: Unix socket paths are limited to about 100 bytes
-                self._folder = tempfile.mkdtemp(prefix="tallies-kernel-")
+                self._folder = tempfile.mkdtemp(prefix=f"{_KERNEL_FOLDER}{os.getpid()}-")
+                _connection_folders.add(self._folder)
                 self.connection_file = os.path.join(self._folder, "kernel.json")
                 self.ip = os.path.join(self._folder, "ipc")
             if self.provisioner is None:
@@ -364,6 +433,7 @@ def kernel_manager_class(address: str | None = None):
             await super()._async_cleanup_resources(restart=restart)
             if not restart and self._folder is not None:
                 shutil.rmtree(self._folder, ignore_errors=True)
+                _connection_folders.discard(self._folder)
                 self._folder = None
 
     return ReportKernelManager
@@ -393,15 +463,22 @@ def _preload(modules: tuple[str, ...]) -> None:
         figure.canvas.draw()
 
 
-def _become_kernel(request: dict, ready: int, inherited: list) -> int:
+def _become_kernel(request: dict, ready: int, inherited: list, server: int) -> int:
     """In the forked child: turn into an IPython kernel; returns its exit code."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as in a kernel started the usual way
     for item in inherited:
         with contextlib.suppress(OSError):
             item.close() if hasattr(item, "close") else os.close(item)
     os.setsid()
+    # end with the server even if it is killed outright: the kernel's own watch of its parent
+    # (JPY_PARENT_PID) is off in a fork, its setting having been read when the server imported
+    # ipykernel
+    from analysis.reports.processes import die_with_parent
+
+    die_with_parent(signal.SIGKILL, parent=server)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
@@ -427,12 +504,13 @@ def _become_kernel(request: dict, ready: int, inherited: list) -> int:
 
 def _fork_kernel(request: dict, inherited: list) -> int:
     ready_read, ready_write = os.pipe()
+    server = os.getpid()
     pid = os.fork()
     if pid == 0:  # the kernel
         code = 1
         try:
             os.close(ready_read)
-            code = _become_kernel(request, ready_write, inherited)
+            code = _become_kernel(request, ready_write, inherited, server)
         except BaseException:
             import traceback
 
@@ -591,7 +669,17 @@ def _main(argv: list[str]) -> int:
         return 2
     names = argv[1:]
     split = names.index("--") if "--" in names else len(names)
-    serve(int(argv[0]), tuple(names[:split]), tuple(names[split + 1 :]))
+    from analysis.reports.processes import die_with_parent
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # serve() kills its kernels on the way out
+
+    signal.signal(signal.SIGTERM, stop)
+    die_with_parent(signal.SIGTERM)  # the runner killed outright: end too
+    try:
+        serve(int(argv[0]), tuple(names[:split]), tuple(names[split + 1 :]))
+    except KeyboardInterrupt:
+        return 128 + signal.SIGTERM
     return 0
 
 

@@ -2,8 +2,8 @@
 
 Layout of the output folder (default ``reports/``)::
 
-    reports/index.html              every report of the last run, with status and checksums
-    reports/index.json              the same, machine-readable (ad-hoc runs are merged into it)
+    reports/index.html              every report in the folder, with status and checksums
+    reports/index.json              the same, machine-readable (each run merges into it)
     reports/<name>/<name>.html      the report: self-contained, code hidden, provenance footer
     reports/<name>/<name>.ipynb     the executed notebook it was exported from
     reports/<name>/<name>.failed.ipynb   the executed notebook of a failed run, up to the error
@@ -13,10 +13,21 @@ command) whose working directory is the notebook's folder, as in JupyterLab. Rep
 parallel worker processes (``jobs``); one failing report does not stop the others.
 
 Every file is written with :func:`analysis.files.atomic_write`: an interrupted or failed run
-leaves no half-written HTML. The exported HTML loads nothing from the network (no require.js,
-MathJax or widget scripts); images are embedded as ``data:`` URIs; HTML and Markdown *outputs*
-are sanitised (``<script>`` and event-handler attributes come out as inert text), so text from
-the data can never run in a reader's browser.
+leaves no half-written HTML. A report's page and notebook are replaced together
+(:func:`analysis.files.write_together`): a re-run that fails, or finds the disk full, leaves
+the previous page and notebook as they were, and the index marks the report failed with a link
+to the page kept.
+
+One run at a time writes into an output folder (:mod:`analysis.reports.lock`); the index
+lists this run's reports and keeps those of earlier runs still in the folder. A run stopped by
+a signal ends its workers, kernels and kernel server and removes its temporary files
+(:mod:`analysis.reports.processes`); a run killed outright leaves temporary files that the next
+run removes, saying so.
+
+The exported HTML loads nothing from the network (no require.js, MathJax or widget scripts);
+images are embedded as ``data:`` URIs; HTML and Markdown *outputs* are sanitised (``<script>``
+and event-handler attributes come out as inert text), so text from the data can never run in a
+reader's browser.
 """
 
 from __future__ import annotations
@@ -24,10 +35,12 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import functools
+import logging
 import os
 import re
+import shutil
+import signal
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Sequence
@@ -37,9 +50,21 @@ from typing import IO, TYPE_CHECKING
 
 from analysis.display import read_records
 from analysis.errors import ReportError
-from analysis.files import atomic_write
+from analysis.files import (
+    atomic_write,
+    output_error,
+    remove_stale_temporaries,
+    temporary_folder,
+    write_together,
+)
 from analysis.reports.assets import add_page_assets
-from analysis.reports.kernels import last_kernel_start
+from analysis.reports.kernels import (
+    kill_started_kernels,
+    last_kernel_start,
+    remove_stale_kernel_folders,
+)
+from analysis.reports.lock import output_lock
+from analysis.reports.processes import Stopped, die_with_parent
 from analysis.reports.provenance import (
     InputFile,
     RunInfo,
@@ -237,9 +262,13 @@ def render_report(
     """
     started = time.perf_counter()
     result = ReportResult(job.name, job.notebook, dict(job.parameters), "failed", 0.0, inputs)
+    target = None
     try:
         target = report_dir(output_dir, job.name)
-        target.mkdir(parents=True, exist_ok=True)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise output_error(error, target.parent) from error
         source = notebooks_dir / f"{job.notebook}.ipynb"
         if not source.is_file():
             raise ReportError(f"notebook {source} does not exist")
@@ -266,9 +295,15 @@ def render_report(
                 info=info,
                 kernel=result.kernel,
             )
-            _write_notebook(executed, target / f"{job.name}.ipynb")
-            with atomic_write(target / f"{job.name}.html") as handle:
-                handle.write(insert_footer(page, footer))
+            import nbformat
+
+            # both or neither: a failure here leaves the previous run's pair as it was
+            write_together(
+                {
+                    target / f"{job.name}.ipynb": nbformat.writes(executed),
+                    target / f"{job.name}.html": insert_footer(page, footer),
+                }
+            )
             with contextlib.suppress(FileNotFoundError):
                 (target / f"{job.name}.failed.ipynb").unlink()
             result.status = "ok"
@@ -277,6 +312,9 @@ def render_report(
             result.ipynb = f"{job.name}/{job.name}.ipynb"
     except Exception as error:  # one report's failure is reported, not raised
         result.error = f"{type(error).__name__}: {error}"
+    if result.status != "ok" and target is not None and (target / f"{job.name}.html").is_file():
+        result.html = f"{job.name}/{job.name}.html"  # the previous run's page, kept
+        result.error = f"{result.error}\n(the page of an earlier run is kept)"
     result.duration = time.perf_counter() - started
     return result
 
@@ -306,17 +344,19 @@ def _execute(
 
     # the kernel is stopped at once when the last cell is done: every output has arrived by
     # then, and nothing else runs in it
+    logging.getLogger("papermill").disabled = False  # see _off_the_main_thread
     engine_options = {
         "shutdown_kernel": "immediate",
         "kernel_manager_class": kernel_manager_class(server),
     }
 
-    fd, running_name = tempfile.mkstemp(prefix=f".{job.name}.", suffix=".running.ipynb", dir=target)
-    os.close(fd)
-    running = Path(running_name)
+    # in a private folder: removing it stops a notebook abandoned by a stop from writing
+    running_folder = temporary_folder(target / f"{job.name}.ipynb", suffix=".running")
+    running = running_folder / f"{job.name}.ipynb"
     try:
         try:
-            return papermill.execute_notebook(
+            return _off_the_main_thread(
+                papermill.execute_notebook,
                 str(source),
                 str(running),
                 parameters=job.parameters,
@@ -339,8 +379,45 @@ def _execute(
                 saved = True
             return _Failure(message, saved)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            running.unlink()
+        shutil.rmtree(running_folder, ignore_errors=True)
+
+
+def _off_the_main_thread(function, *args, **kwargs):
+    """Call ``function`` in a thread of its own and wait for it here.
+
+    Run in the main thread, nbclient (under papermill) replaces the ``SIGINT`` and ``SIGTERM``
+    handlers while a notebook runs, and afterwards leaves the defaults in their place: a stop
+    signal would then kill the process without any clean-up. In another thread it leaves them
+    alone, so :func:`analysis.reports.processes.stop_on_signals` (or a worker's handler) stays
+    in charge. When the wait is interrupted (a :class:`Stopped`), the notebook's kernel is
+    killed and the call abandoned (the caller removes the folder it writes into); what it
+    logs about its dead kernel is silenced while the run stops.
+    """
+    import threading
+
+    outcome: dict[str, object] = {}
+    finished = threading.Event()  # not Thread.join: a join interrupted by a signal may
+    # mark the thread finished while it still runs (CPython before 3.13)
+
+    def call() -> None:
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # handed to the waiting thread
+            outcome["error"] = error
+        finally:
+            finished.set()
+
+    threading.Thread(target=call, name="tallies-notebook", daemon=True).start()
+    try:
+        finished.wait()
+    except BaseException:
+        # the abandoned call would log that its kernel died; the next notebook logs again
+        logging.getLogger("papermill").disabled = True
+        kill_started_kernels()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]
 
 
 def _write_notebook(notebook: object, path: Path) -> None:
@@ -350,8 +427,37 @@ def _write_notebook(notebook: object, path: Path) -> None:
         handle.write(nbformat.writes(notebook))
 
 
+_in_task = False
+
+
+def _worker_started(parent: int | None) -> None:
+    """In a report worker, first: a stop signal ends the worker (a report being rendered
+    first removes its temporary files and kernel, see :func:`_render_task`), and the worker is
+    sent ``SIGTERM`` if the runner (``parent``) dies."""
+
+    def stop(signum: int, frame: object) -> None:
+        if _in_task:
+            raise Stopped(signum)
+        os._exit(128 + signum)  # idle: nothing to clean up
+
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, stop)
+    die_with_parent(signal.SIGTERM, parent)
+
+
 def _render_task(kwargs: dict) -> ReportResult:
-    return render_report(**kwargs)
+    """Render one report in a pool worker (the worker ends if a stop signal comes)."""
+    global _in_task
+    _in_task = True
+    try:
+        return render_report(**kwargs)
+    except Stopped as stop:
+        # the report's ``finally`` blocks have removed its temporaries; end its kernel and
+        # the worker (a worker returning to the pool would wait for work for ever)
+        kill_started_kernels()
+        os._exit(stop.exit_code)
+    finally:
+        _in_task = False
 
 
 def _worker_context():
@@ -373,12 +479,17 @@ def _worker_context():
 
 def _render_all(tasks: list[dict], workers: int, done) -> None:
     """Render every task, ``workers`` at a time; ``done`` is called with each result."""
-    if workers == 1:
+    if workers == 1:  # here, in this process (a stop signal raises Stopped through it)
         for task in tasks:
-            done(_render_task(task))
+            done(render_report(**task))
         return
+    context = _worker_context()
+    parent = os.getpid() if context.get_start_method() == "fork" else None
     with concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=_worker_context()
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_started,
+        initargs=(parent,),
     ) as pool:
         futures = [pool.submit(_render_task, task) for task in tasks]
         try:
@@ -393,8 +504,25 @@ def _render_all(tasks: list[dict], workers: int, done) -> None:
                                      0.0, task["inputs"], error=f"worker failed: {error}")
                     )  # fmt: skip
         except BaseException:
+            _end_workers(pool)
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _end_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """Stop a pool's worker processes: ``SIGTERM`` (each removes its report's temporaries and
+    kernel), then ``SIGKILL`` for any still running after five seconds."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError):
+            process.terminate()
+    deadline = time.monotonic() + 5
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(5)
 
 
 def run_reports(
@@ -406,12 +534,12 @@ def run_reports(
     notes: Sequence[SuiteNote] = (),
     n_jobs: int | None = None,
     show_code: bool = False,
-    merge_index: bool = False,
     timeout: float | None = None,
     progress: IO[str] | None = None,
     info: RunInfo | None = None,
     preload: bool | None = None,
     kernel_server: KernelServer | None = None,
+    wait: bool = True,
 ) -> RunSummary:
     """Render ``jobs`` (in parallel) and write the index; returns the results.
 
@@ -431,8 +559,6 @@ def run_reports(
         Reports rendered at the same time (default: the number of cores).
     show_code
         Keep the code cells in the HTML.
-    merge_index
-        Keep the index's other reports (an ad-hoc run) instead of replacing the list (a suite).
     timeout
         Per-cell time limit in seconds (default: none).
     progress
@@ -444,13 +570,64 @@ def run_reports(
     kernel_server
         A kernel server already started by the caller (so it preloads while the caller gets
         the jobs ready); used instead of starting one, and left running.
+    wait
+        When another run is writing into ``output_dir``: wait for it (True) or raise.
+
+    Raises
+    ------
+    analysis.errors.OutputError
+        ``output_dir`` cannot be written (read-only, not writable, full disk).
+    analysis.errors.ReportError
+        Another run is writing into ``output_dir`` and ``wait`` is False.
     """
-    from analysis.reports.index import write_index
     from analysis.reports.provenance import collect_run_info
 
     out = progress if progress is not None else sys.stderr
-    output_dir.mkdir(parents=True, exist_ok=True)
-    info = info or collect_run_info(root)
+    with output_lock(output_dir, wait=wait, out=out):
+        _say_removed(remove_stale_temporaries(output_dir), out)
+        try:
+            return _run_locked(
+                jobs, output_dir=output_dir, notebooks_dir=notebooks_dir, root=root,
+                notes=notes, n_jobs=n_jobs, show_code=show_code, timeout=timeout, out=out,
+                info=info or collect_run_info(root), preload=preload,
+                kernel_server=kernel_server,
+            )  # fmt: skip
+        except BaseException:
+            # the workers are gone, and this process abandoned what it was writing
+            remove_stale_temporaries(output_dir, finished=frozenset({os.getpid()}))
+            remove_stale_kernel_folders()
+            raise
+
+
+def _say_removed(removed: list[Path], out: IO[str]) -> None:
+    if removed:
+        names = ", ".join(path.name for path in removed[:3]) + (", ..." if len(removed) > 3 else "")
+        print(
+            f"removed {len(removed)} temporary file{'s' if len(removed) != 1 else ''} left by an "
+            f"interrupted run whose process no longer exists ({names})",
+            file=out,
+            flush=True,
+        )
+
+
+def _run_locked(
+    jobs: Sequence[ReportJob],
+    *,
+    output_dir: Path,
+    notebooks_dir: Path,
+    root: Path,
+    notes: Sequence[SuiteNote],
+    n_jobs: int | None,
+    show_code: bool,
+    timeout: float | None,
+    out: IO[str],
+    info: RunInfo,
+    preload: bool | None,
+    kernel_server: KernelServer | None,
+) -> RunSummary:
+    """:func:`run_reports` once the output folder is locked."""
+    from analysis.reports.index import write_index
+
     cache: dict[Path, str] = {}
     tasks = []
     early: list[ReportResult] = []
@@ -513,5 +690,5 @@ def run_reports(
             _render_all(tasks, workers, done)
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order.get(result.name, len(order)))
-    index = write_index(output_dir, results, notes, info, merge=merge_index)
+    index = write_index(output_dir, results, notes, info)
     return RunSummary(results, list(notes), index)

@@ -39,6 +39,7 @@ from analysis.errors import DataError
 __all__ = [
     "coordinates",
     "RawFile",
+    "stat_key",
     "CsvTable",
     "Batch",
     "scan_file",
@@ -76,15 +77,24 @@ _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallies-sha256")
 _COUNTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tallies-lines")
 
 
-def _digest(path: Path) -> tuple[str, int]:
-    """sha256 and size of a file, in one read-only pass (hashlib releases the GIL)."""
+def stat_key(stat: os.stat_result) -> list[int]:
+    """What stands for a file's content between two looks at it: size, modification and
+    change times (ns), inode and device. Rewriting a file in place moves its change time;
+    replacing it changes its inode."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+
+
+def _digest(path: Path) -> tuple[str, int, list[int]]:
+    """sha256 and size of a file, in one read-only pass (hashlib releases the GIL), and its
+    :func:`stat_key` once read (by the open handle: a file replaced meanwhile shows it)."""
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(block)
             size += len(block)
-    return digest.hexdigest(), size
+        after = stat_key(os.fstat(handle.fileno()))
+    return digest.hexdigest(), size, after
 
 
 def _count_lines(path: Path) -> tuple[int, bool]:
@@ -112,7 +122,7 @@ class RawFile:
         #: the CSV field delimiter (set from the content by analysis.sources.formats)
         self.delimiter = ","
         self.stat = stat
-        self._sha: Future[tuple[str, int]] | None = None
+        self._sha: Future[tuple[str, int, list[int]]] | None = None
         self.hash_started: float | None = None
         self._lines: Future[tuple[int, bool]] | None = None
 
@@ -130,12 +140,34 @@ class RawFile:
     def sha256(self) -> str:
         self.hash_soon()
         assert self._sha is not None
-        digest, size = self._sha.result()
-        if size != self.stat.st_size:
-            raise DataError(
-                "the file changed while it was being read", file=self.path, rule="changed"
-            )
+        digest, size, after = self._sha.result()
+        if size != self.stat.st_size or after != stat_key(self.stat):
+            raise self._changed()
         return digest
+
+    def _changed(self) -> DataError:
+        return DataError(
+            "the file changed while it was being read (rewritten or replaced since reading "
+            "began); read it again once nothing is writing it",
+            file=self.path,
+            rule="changed",
+        )
+
+    def check_unchanged(self) -> None:
+        """Raise unless the file is as it was when scanned (same :func:`stat_key`): whatever
+        was parsed from it since is then what its checksum describes.
+
+        Raises
+        ------
+        analysis.errors.DataError
+            The file was rewritten, replaced, touched or removed since it was scanned.
+        """
+        try:
+            now = stat_key(os.stat(self.path))
+        except OSError:
+            raise self._changed() from None
+        if now != stat_key(self.stat):
+            raise self._changed()
 
     @property
     def size(self) -> int:
@@ -172,9 +204,7 @@ class RawFile:
         with open(self.path, "rb") as handle:
             data = handle.read()
         if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise DataError(
-                "the file changed while it was being read", file=self.path, rule="changed"
-            )
+            raise self._changed()
         return data
 
 

@@ -9,10 +9,19 @@ metadata and checked again when it is read, so a cache entry is never trusted bl
 * a new schema version changes every key: every file is re-read;
 * an entry that cannot be read (truncated, corrupted, written by something else) or whose
   metadata or columns do not match is ignored with a warning, and the input is re-read and the
-  entry rewritten.
+  entry rewritten;
+* each entry has a checksum of its own bytes beside it (``<entry>.sha256``), checked before
+  the entry is used: an entry edited or damaged after it was written (even one still a valid
+  parquet file with the right metadata) is discarded with a warning and rebuilt;
+* an input that changes while it is read (its size, times or inode differ between the scan
+  that began the read and the end of the parse or of the checksum) is refused with a
+  :class:`analysis.errors.DataError` and nothing is stored for it, so an entry keyed by one
+  content never holds another's values. (A rewrite of the same size within one tick of the
+  file system's clock, a few milliseconds, can escape this test.)
 
 Entries are written through :func:`analysis.files.atomic_write` (to a temporary file beside the
-target, then renamed), so an interrupted run never leaves half an entry behind.
+target, then renamed), so an interrupted run never leaves half an entry behind; temporaries left
+by a process that was killed are removed when the folder is next used.
 
 The cache folder is, in order of precedence: the ``cache_dir`` argument of a reader, the
 environment variable ``TALLIES_CACHE_DIR``, or ``processed/`` in the data folder (``data/`` under
@@ -22,6 +31,7 @@ the project root, or ``TALLIES_DATA_DIR`` when set).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -34,14 +44,26 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
-from analysis.files import atomic_write
+from analysis.errors import DataError
+from analysis.files import atomic_write, remove_stale_temporaries, sha256_file
 from analysis.harmonize.schema import SCHEMA_VERSION
-from analysis.sources._tabular import RawFile
+from analysis.sources._tabular import RawFile, stat_key
 
-__all__ = ["CacheWarning", "cache_path", "default_cache_dir", "cached_frame"]
+__all__ = [
+    "CacheWarning",
+    "cache_path",
+    "checksum_path",
+    "record_checksum",
+    "check_checksum",
+    "default_cache_dir",
+    "cached_frame",
+    "tidy",
+]
 
 _META_KEY = b"tallies.cache"
 ENV_VAR = "TALLIES_CACHE_DIR"
+#: the suffix of an entry's checksum file (``<entry>.sha256``: the sha256 of the entry's bytes)
+CHECKSUM_SUFFIX = ".sha256"
 
 
 class CacheWarning(UserWarning):
@@ -97,6 +119,58 @@ def _metadata(kind: str, input_sha256: str, options: Mapping[str, object]) -> di
     }
 
 
+def checksum_path(entry: Path) -> Path:
+    """The file holding the sha256 of ``entry``'s bytes."""
+    return entry.with_name(entry.name + CHECKSUM_SUFFIX)
+
+
+def record_checksum(entry: Path) -> None:
+    """Record the sha256 of a cached file just written (taken of the bytes on disk)."""
+    with atomic_write(checksum_path(entry)) as handle:
+        handle.write(sha256_file(entry) + "\n")
+
+
+def _recorded_checksum(entry: Path) -> str:
+    try:
+        return checksum_path(entry).read_text(encoding="utf-8").strip()
+    except OSError:
+        raise ValueError("it has no checksum of its content") from None
+
+
+def check_checksum(entry: Path) -> None:
+    """Check a cached file against its recorded checksum (read in blocks).
+
+    Raises
+    ------
+    ValueError
+        No checksum is recorded, or the bytes do not match it (edited or damaged).
+    """
+    if sha256_file(entry) != _recorded_checksum(entry):
+        raise ValueError("its content does not match its checksum (edited or damaged)")
+
+
+def _verified_bytes(entry: Path) -> bytes:
+    """The entry's bytes, once they match its recorded checksum (read once, for parsing).
+
+    Raises
+    ------
+    ValueError
+        No checksum is recorded, or the bytes do not match it (edited or damaged).
+    """
+    recorded = _recorded_checksum(entry)
+    data = entry.read_bytes()
+    if hashlib.sha256(data).hexdigest() != recorded:
+        raise ValueError("its content does not match its checksum (edited or damaged)")
+    return data
+
+
+def _discard(entry: Path) -> None:
+    """Remove an entry and its checksum."""
+    for path in (entry, checksum_path(entry)):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def _load(
     path: Path,
     expected: dict[str, object] | None,
@@ -104,23 +178,26 @@ def _load(
     *,
     quiet: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, object]] | None:
-    """Read an entry; ``None`` (with a warning) if it is unreadable or does not match.
+    """Read an entry; ``None`` (with a warning) if it is unreadable, does not match its own
+    checksum, or does not match the input.
 
-    With ``quiet=True`` only check that a valid entry exists (metadata only, no warning).
+    With ``quiet=True`` only check that a valid entry exists (checksum and metadata, no
+    warning).
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if not path.is_file():
         return None
     if quiet:
         try:
-            found = pq.read_schema(path).metadata or {}
+            found = pq.read_schema(pa.BufferReader(_verified_bytes(path))).metadata or {}
             meta = json.loads(found.get(_META_KEY, b"null"))
         except Exception:
             return None
         return (pd.DataFrame(), meta) if meta == expected else None
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(pa.BufferReader(_verified_bytes(path)))
         meta = json.loads((table.schema.metadata or {}).get(_META_KEY, b"null"))
         if not isinstance(meta, dict) or (expected is not None and meta != expected):
             raise ValueError("the entry's metadata does not match the input")
@@ -149,10 +226,6 @@ def _index_path(folder: Path, kind: str, source: Path, options: Mapping[str, obj
     return folder / "index" / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
 
 
-def _stat_key(stat: os.stat_result) -> list[int]:
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
-
-
 #: An input's stat is trusted to stand for its content only if the file had not changed for
 #: this long when it was hashed (the "racy git" rule: a change within the same tick of the
 #: file system's clock could otherwise leave size and times as they were).
@@ -163,7 +236,7 @@ def _hint(index: Path, stat: os.stat_result) -> dict[str, object] | None:
     """What the last read of this file recorded, if its stat is unchanged since."""
     try:
         hint = json.loads(index.read_text(encoding="utf-8"))
-        if isinstance(hint, dict) and hint.get("stat") == _stat_key(stat):
+        if isinstance(hint, dict) and hint.get("stat") == stat_key(stat):
             return hint
     except (OSError, ValueError):
         return None
@@ -175,7 +248,7 @@ def _remember(index: Path, source: RawFile, entry: Path) -> None:
     changed = max(stat.st_mtime, stat.st_ctime)
     settled = source.hash_started is not None and source.hash_started - changed > SETTLE_SECONDS
     record = {
-        "stat": _stat_key(stat),
+        "stat": stat_key(stat),
         "entry": entry.name,
         "sha256": source.sha256,
         "settled": settled,
@@ -194,6 +267,7 @@ def _store(frame: pd.DataFrame | object, path: Path, meta: dict[str, object]) ->
 
     if isinstance(frame, BatchSink):
         _store_stream(frame, path, meta)
+        record_checksum(path)
         return
     if isinstance(frame, pa.Table):
         table = frame
@@ -212,6 +286,7 @@ def _store(frame: pd.DataFrame | object, path: Path, meta: dict[str, object]) ->
             use_dictionary=_categorical(schema),
             write_statistics=False,  # no predicate pushdown on a cache entry
         )
+    record_checksum(path)
 
 
 _ROW_GROUP = 1 << 17
@@ -411,6 +486,7 @@ def cached_frame(
     if not cache:
         return build(None) if early_write else build()
     folder = default_cache_dir(cache_dir)
+    tidy(folder)
     index = _index_path(folder, kind, source.path, options)
     hint = _hint(index, source.stat)
     guess = folder / str(hint["entry"]) if hint else None
@@ -449,6 +525,13 @@ def cached_frame(
     return _build_and_store(kind, source, build, restore, options, cache_dir, index, early_write)
 
 
+@functools.lru_cache(maxsize=16)
+def tidy(folder: Path) -> None:
+    """Once per process and folder: remove the temporaries of writers that were killed
+    (:func:`analysis.files.remove_stale_temporaries`)."""
+    remove_stale_temporaries(folder, depth=0)
+
+
 def _build_and_store(
     kind: str,
     source: RawFile,
@@ -479,6 +562,7 @@ def _build_and_store(
 
     if not early_write:
         frame = build()
+        source.check_unchanged()  # what was parsed is what the checksum describes
         path, meta = target()
         if _load(path, meta, restore, quiet=True) is None:
             _write(frame, path, meta)
@@ -496,6 +580,12 @@ def _build_and_store(
     except Exception as exc:  # written again below from the frame; say why
         warnings.warn(f"could not write the cache entry {path}: {exc}", CacheWarning, stacklevel=3)
         early.discard()
+    try:
+        source.check_unchanged()
+    except DataError:
+        if early.started and not early.discarded:
+            _discard(path)  # written from bytes that are no longer the file's
+        raise
     if not early.started or early.discarded:
         _write(frame, path, meta)
     _remember(index, source, path)

@@ -273,11 +273,13 @@ def open_input(
     """The data of ``path`` as a scanned file, and what it is.
 
     A gzip-compressed CSV or a zip's single export is unpacked once into
-    ``<cache>/unpacked/<file name>-<sha256 prefix>/`` (atomically; reused while the archive is
+    ``<cache>/unpacked/<file name>-<sha256 prefix>/`` (atomically, with the copy's checksum
+    beside it, checked before each reuse; reused while the archive is
     unchanged) and that copy is scanned; everything else is scanned where it is. The returned
     file's ``delimiter`` is set for CSV.
     """
     from analysis.files import atomic_write
+    from analysis.sources.cache import record_checksum, tidy
 
     sniffed = sniff_format(path)
     raw = tab.scan_file(path)
@@ -287,8 +289,9 @@ def open_input(
         if sniffed.packing == "gzip" and name.lower().endswith(".gz"):
             name = name[:-3]
         target = folder / name
-        if not target.is_file():
+        if not _unpacked_intact(target):
             folder.mkdir(parents=True, exist_ok=True)
+            tidy(folder)
             with atomic_write(target, "wb") as out:
                 if sniffed.packing == "gzip":
                     with gzip.open(raw.path, "rb") as handle:
@@ -299,9 +302,31 @@ def open_input(
                             if sniffed.format == "csv" and _is_gzip_member(archive, sniffed):
                                 handle = gzip.GzipFile(fileobj=handle)
                             _copy(handle, out, raw.path)
+            record_checksum(target)
         raw = tab.scan_file(target)
     raw.delimiter = sniffed.delimiter
     return raw, sniffed
+
+
+def _unpacked_intact(target: Path) -> bool:
+    """Whether an unpacked copy exists and is as it was written (its recorded checksum); a
+    copy edited or damaged since is unpacked again, with a warning."""
+    import warnings
+
+    from analysis.sources.cache import CacheWarning, check_checksum
+
+    if not target.is_file():
+        return False
+    try:
+        check_checksum(target)
+    except ValueError as reason:
+        warnings.warn(
+            f"ignoring the unpacked copy {target.name} ({reason}); unpacking the archive again",
+            CacheWarning,
+            stacklevel=3,
+        )
+        return False
+    return True
 
 
 def _is_gzip_member(archive: zipfile.ZipFile, sniffed: Sniffed) -> bool:

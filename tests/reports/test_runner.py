@@ -19,6 +19,7 @@ from analysis.cli import main
 from analysis.files import sha256_file
 from analysis.reports import runner
 from analysis.reports.kernels import FORKED, NEW_PROCESS, forking_supported
+from analysis.reports.lock import LOCK_NAME
 from analysis.reports.provenance import collect_run_info
 from analysis.reports.runner import RunSummary, run_reports
 from analysis.reports.suite import make_job
@@ -84,7 +85,7 @@ def test_html_and_executed_notebook_sit_side_by_side(suite_run) -> None:
     for name in ("echo", "figure", "script"):
         assert (out / name / f"{name}.html").is_file()
         assert (out / name / f"{name}.ipynb").is_file()
-    leftovers = [p for p in out.rglob("*") if p.name.startswith(".")]
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".") and p.name != LOCK_NAME]
     assert leftovers == []
 
 
@@ -236,7 +237,7 @@ def test_an_interrupted_export_leaves_no_html(
         )
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert not [p for p in written if p.endswith(".html")]
-    assert not [p for p in written if Path(p).name.startswith(".")]
+    assert not [p for p in written if Path(p).name.startswith(".") and p != LOCK_NAME]
 
 
 def test_a_missing_notebook_is_a_failed_report(tmp_path: Path) -> None:

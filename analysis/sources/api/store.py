@@ -18,7 +18,8 @@ Layout, in ``data/raw/acled/`` (or ``ucdp/``)
     run again with the same query resumes from them. Removed once the pull is complete.
 
 Every file is written through :func:`analysis.files.atomic_write`: a reader never sees half a
-file, and an interrupted command leaves the previous file whole.
+file, and an interrupted command leaves the previous file whole; the temporary files of a
+command killed outright are removed by the next pull.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import DataError
-from analysis.files import atomic_write, sha256_file
+from analysis.files import atomic_write, remove_stale_temporaries, sha256_file
 from analysis.sources._tabular import read_json
 
 __all__ = [
@@ -237,6 +238,9 @@ class PartialPull:
 
     def __init__(self, target: Path, query: Mapping[str, Any]) -> None:
         self.folder = target.parent / ".partial" / target.stem
+        # what a pull killed outright was writing (its process is gone)
+        remove_stale_temporaries(target.parent, depth=0)
+        remove_stale_temporaries(self.folder, depth=0)
         self.query = json.loads(json.dumps(query, default=str))
         self.state: dict[str, Any] = {}
         state_file = self.folder / "state.json"
