@@ -2,9 +2,9 @@
 
 The runs render the SYNTHETIC fixture notebook ``tests/reports/fixtures/waits.ipynb``: it writes
 its kernel's pid into a marker file (so a test knows a cell is running), then waits a given
-time or until a release file exists. A
-subprocess cannot see a test's monkeypatched notebook registry, so :data:`LAUNCH` declares the
-notebook and then calls the ``tallies`` entry point, in a fresh Python process.
+time or until a release file exists. It declares its parameters in its own ``parameters`` cell,
+which the command reads from ``--notebooks-dir``; :data:`LAUNCH` calls the ``tallies`` entry
+point in a fresh Python process.
 
 Processes are looked at through ``/proc`` only (no psutil): the descendants of a run are read
 from ``/proc/<pid>/task/<tid>/children`` while it runs, and checked afterwards.
@@ -21,25 +21,18 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from analysis.reports.declarations import read_notebook_spec
 from analysis.reports.lock import LOCK_NAME
-from analysis.reports.params import NotebookSpec, Param
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "reports" / "fixtures"
 
-#: the declaration of the synthetic ``waits`` notebook
-WAITS = NotebookSpec(
-    "waits",
-    "Waits (synthetic)",
-    (Param("marker", "str", ""), Param("seconds", "float", 0.0), Param("release", "str", "")),
-)
+#: the declaration of the synthetic ``waits`` notebook, read from its ``parameters`` cell
+WAITS = read_notebook_spec(FIXTURES / "waits.ipynb")
 
-#: the command, with ``waits`` declared (run from the project root, so ``tests`` imports)
+#: the command (the notebooks of ``--notebooks-dir`` declare their own parameters)
 LAUNCH = """
 import sys
-from analysis.reports.params import NOTEBOOKS
-from tests.report_processes import WAITS
-NOTEBOOKS["waits"] = WAITS
 from analysis.cli import main
 sys.exit(main(sys.argv[1:]))
 """

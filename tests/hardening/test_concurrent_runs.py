@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
+from analysis.reports.declarations import NOTEBOOKS
 from analysis.reports.lock import output_lock
-from analysis.reports.params import NOTEBOOKS
 from tests.report_processes import WAITS, finish, log_text, start_report, wait_for
 
 pytestmark = pytest.mark.notebook

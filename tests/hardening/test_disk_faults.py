@@ -27,7 +27,7 @@ import pytest
 from analysis import files
 from analysis.cli import main
 from analysis.errors import OutputError
-from analysis.reports.params import NOTEBOOKS
+from analysis.reports.declarations import NOTEBOOKS
 from tests.report_processes import FIXTURES, WAITS, temporaries
 
 pytestmark = pytest.mark.notebook
