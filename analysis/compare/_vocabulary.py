@@ -26,6 +26,8 @@ NOT_CIVILIANS = {
     "combatants": "counts combatants, not civilians",
     "not_applicable": "does not count people",
 }
+#: why a figure the body relays without endorsing it is not set against others' counts
+ALLEGED = "relays an allegation the body does not give as its own count"
 PEOPLE_APART = "counts people of any status (may include fighters), not civilians only"
 
 FIGURE_COLUMNS = [

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis._checks import check_option
 from analysis.compare._vocabulary import (
+    ALLEGED,
     FIGURE_COLUMNS,
     NOT_CIVILIANS,
     NOT_DEATHS,
@@ -34,10 +35,19 @@ def _reasons(
     victims = as_string(frame["victim_group"]).to_numpy(dtype=object)
     perpetrators = as_string(frame["perpetrator_group"]).to_numpy(dtype=object)
     no_number = (bounds["low"].isna() & bounds["point"].isna()).to_numpy()
+    alleged = (
+        (as_string(frame["stance"]) == "alleged").fillna(False).to_numpy(dtype=bool)
+        if "stance" in frame.columns
+        else np.zeros(len(frame), dtype=bool)
+    )
     out: list[object] = []
-    for m, v, p, empty in zip(measures, victims, perpetrators, no_number, strict=True):
+    for m, v, p, empty, relayed in zip(
+        measures, victims, perpetrators, no_number, alleged, strict=True
+    ):
         if empty:
             out.append("gives no number")
+        elif relayed:
+            out.append(ALLEGED)
         elif m not in DEATH_MEASURES:
             out.append(NOT_DEATHS.get(m, f"counts {m}, not deaths"))
         elif v in NOT_CIVILIANS:

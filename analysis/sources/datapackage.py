@@ -27,7 +27,7 @@ __all__ = ["package_path", "load_package", "resource_spec", "table_specs", "OPTI
 
 #: columns a CSV file may leave out of its header (the loaders then treat them as blank)
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
-    "tallies": frozenset({"unverified"}),
+    "tallies": frozenset({"unverified", "stance"}),
     "known_issues": frozenset({"set_aside"}),
 }
 # names used in messages ("the known issues file does not exist")

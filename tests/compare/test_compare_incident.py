@@ -231,6 +231,23 @@ def test_figures_without_a_number_are_listed_apart():
     assert result.summary.loc[0, "consensus_low"] == 10
 
 
+def test_a_relayed_allegation_is_listed_apart():
+    """SYNTHETIC: an army announces an inquiry into 'the alleged killing of 53 civilians'; the
+    figure is in print, but not the army's own count, so it is not set against others'."""
+    table = _table(
+        [
+            dict(tally_id="a-001", reporting_body="a", incident_id="x", value=35),
+            dict(tally_id="gov-001", reporting_body="gov", incident_id="x", value=53),
+        ]
+    ).assign(stance=pd.array([pd.NA, "alleged"], dtype="string"))
+    result = compare_incident(table, "x")
+    apart = result.apart.set_index("tally_id")
+    assert "allegation" in apart.loc["gov-001", "reason"]
+    assert list(result.comparable["tally_id"]) == ["a-001"]
+    # without the column every figure is the body's own count
+    assert len(compare_incident(table.drop(columns="stance"), "x").comparable) == 2
+
+
 def test_bad_input_is_refused_clearly():
     with pytest.raises(ValueError, match="no figure has incident_id 'nowhere'"):
         compare_incident(_incident(), "nowhere")
