@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return int(args.handler(args) or 0)
         except Stopped as stop:
             after = (
-                " (reports finished before the stop are written; the index is not updated)"
+                " (the reports finished before the stop are written and listed in the index)"
                 if args.command == "report"
                 else ""
             )

@@ -626,8 +626,6 @@ def _run_locked(
     kernel_server: KernelServer | None,
 ) -> RunSummary:
     """:func:`run_reports` once the output folder is locked."""
-    from analysis.reports.index import write_index
-
     cache: dict[Path, str] = {}
     tasks = []
     early: list[ReportResult] = []
@@ -687,8 +685,27 @@ def _run_locked(
             import papermill  # noqa: F401
 
             _exporter(show_code)
-            _render_all(tasks, workers, done)
+            try:
+                _render_all(tasks, workers, done)
+            except Stopped:
+                # the reports finished before the stop are listed (the others keep what the
+                # index said of them); then the stop goes on to the command
+                _write_sorted_index(output_dir, jobs, results, notes, info)
+                raise
+    index = _write_sorted_index(output_dir, jobs, results, notes, info)
+    return RunSummary(results, list(notes), index)
+
+
+def _write_sorted_index(
+    output_dir: Path,
+    jobs: Sequence[ReportJob],
+    results: list[ReportResult],
+    notes: Sequence[SuiteNote],
+    info: RunInfo,
+) -> Path:
+    """Write the index with ``results`` in the order of ``jobs`` (sorts ``results`` in place)."""
+    from analysis.reports.index import write_index
+
     order = {job.name: position for position, job in enumerate(jobs)}
     results.sort(key=lambda result: order.get(result.name, len(order)))
-    index = write_index(output_dir, results, notes, info)
-    return RunSummary(results, list(notes), index)
+    return write_index(output_dir, results, notes, info)

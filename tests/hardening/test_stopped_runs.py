@@ -55,7 +55,8 @@ def _assert_stopped_cleanly(process, code: int, log: Path, output: Path, pids: s
     assert survivors(pids) == set(), "no child of the run survives it"
     assert temporaries(output) == []
     assert kernel_folders(pids | {process.pid}) == []
-    assert not list(output.rglob("*.html")), "no report finished, none half-written"
+    pages = [page for page in output.rglob("*.html") if page.name != "index.html"]
+    assert not pages, "no report finished, none half-written"
 
 
 def test_sigterm_while_the_kernel_server_imports(tmp_path: Path) -> None:
@@ -131,3 +132,26 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
     assert temporaries(output) == []
     assert kernel_folders(pids | {process.pid}) == []
     assert (output / "next" / "next.html").is_file()
+
+
+def test_reports_finished_before_a_stop_are_in_the_index(tmp_path: Path) -> None:
+    """SYNTHETIC suite: a quick report, then one that waits; the stop comes while it waits."""
+    import json
+
+    marker = tmp_path / "running"
+    suite = tmp_path / "suite.yml"
+    suite.write_text(
+        "- name: quick\n  notebook: waits\n"
+        f"- name: slow\n  notebook: waits\n  parameters: {{marker: {marker}, seconds: 60}}\n",
+        encoding="utf-8",
+    )
+    output, log = tmp_path / "reports", tmp_path / "err.txt"
+    process = start_report(["--suite", str(suite), "--jobs", "1"], output, log)
+    wait_for(marker.exists, what="the second report's cell to run")
+    process.send_signal(signal.SIGTERM)
+    assert finish(process) == 128 + signal.SIGTERM, log_text(log)
+    assert "listed in the index" in log_text(log)
+    listed = json.loads((output / "index.json").read_text(encoding="utf-8"))["reports"]
+    assert [(entry["name"], entry["status"]) for entry in listed] == [("quick", "ok")]
+    assert "quick" in (output / "index.html").read_text(encoding="utf-8")
+    assert temporaries(output) == []
