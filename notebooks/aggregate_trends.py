@@ -48,6 +48,7 @@ from analysis.files import sha256_file
 from analysis.findings import series_findings
 from analysis.harmonize.monthly import aggregate_series, choose_indicator
 from analysis.harmonize.selection import scope_events
+from analysis.result_tables import its_terms_table, rate_ratio_table
 
 table = read_hdx_aggregates(aggregates_path)
 in_scope, left_out = scope_events(table, country=country, start=start, end=end)
@@ -147,7 +148,7 @@ if series["events"].notna().any():
             arrival_date=arrival_date,
             ylabel=f"count per {unit[:-1]}",
             title=f"{what.capitalize()}: events and fatalities",
-            source=f"Source: ACLED aggregates via HDX, {aggregates_path}.",
+            source=f"Source: ACLED aggregates via HDX, {os.path.basename(str(aggregates_path))}.",
         )
     )
 else:
@@ -183,20 +184,12 @@ if ratios:
     ratios = pd.concat(ratios, ignore_index=True)
     record("before_after", ratios[["count", "estimate", "ci_low", "ci_high"]])
     display(
-        ratios[
-            [
-                "count",
-                "periods_before",
-                "periods_after",
-                "rate_before",
-                "rate_after",
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "p_value",
-                "dispersion",
-            ]
-        ]
+        rate_ratio_table(
+            ratios.assign(count=ratios["count"].str.capitalize()),
+            label="count",
+            label_name="Counts of",
+            freq=freq,
+        )
     )
 
 # %% [markdown]
@@ -215,7 +208,13 @@ if skipped["its"] is None:
         series, date=arrival_date, count="fatalities", exposure="exposure_days", family=family
     )
     record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
-    display(fit.summary_frame())
+    display(
+        its_terms_table(
+            fit,
+            freq=freq,
+            caption=f"One trend for both segments ({family}, {fit.reference} intervals)",
+        )
+    )
     display(
         plots.its_counterfactual(
             fit.counterfactual(),
@@ -255,20 +254,7 @@ for region, part in by_region.groupby("admin1", sort=True):
 if region_rows:
     regions = pd.concat(region_rows, ignore_index=True)
     record("regions", regions[["admin1", "estimate", "ci_low", "ci_high"]])
-    display(
-        regions[
-            [
-                "admin1",
-                "count_before",
-                "count_after",
-                "rate_before",
-                "rate_after",
-                "estimate",
-                "ci_low",
-                "ci_high",
-            ]
-        ]
-    )
+    display(rate_ratio_table(regions, label="admin1", label_name="Region", freq=freq))
 if region_notes and not region_rows and skipped["its"] is not None:
     display(
         Markdown(
@@ -295,7 +281,7 @@ if len(by_region) and by_region["fatalities"].notna().any():
             value="fatalities",
             arrival_date=arrival_date,
             title=f"Fatalities by region ({what})",
-            source=f"Source: ACLED aggregates via HDX, {aggregates_path}.",
+            source=f"Source: ACLED aggregates via HDX, {os.path.basename(str(aggregates_path))}.",
         )
     )
 record("skipped", {key: value for key, value in skipped.items() if value is not None})

@@ -62,6 +62,7 @@ from analysis.display import (
 )
 from analysis.findings import audit_banner
 from analysis.harmonize.periods import series_tallies
+from analysis.result_tables import its_terms_table
 from analysis.sources.tallies import load_evidence
 from analysis.tables import (
     body_names,
@@ -256,22 +257,8 @@ fit = its_fit(
     family=family,
 )
 record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
-terms = {
-    "baseline": "Rate per day at the first quarter",
-    "trend": "Trend (ratio per quarter)",
-    "level_change": "Level change at the date",
-    "slope_change": "Change of trend after the date",
-}
-display_table(
-    fit.summary_frame().reset_index(),
-    columns={"term": "Term", "est": "Estimate (95% CI)", "p_value": "p"},
-    formats={
-        "term": lambda t: terms.get(t, t),
-        "est": lambda row: fmt_interval(row["estimate"], row["ci_low"], row["ci_high"]),
-        "p_value": fmt_p,
-    },
-    numeric=("Estimate (95% CI)", "p"),
-    caption=f"One trend for both segments ({family}, {fit.reference} intervals)",
+its_terms_table(
+    fit, freq="QS", caption=f"One trend for both segments ({family}, {fit.reference} intervals)"
 )
 
 # %%

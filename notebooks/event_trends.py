@@ -60,7 +60,14 @@ from analysis.estimability import PERIOD_WORDS, before_after_gap, shares_gap
 from analysis.files import sha256_file
 from analysis.findings import series_findings
 from analysis.harmonize.selection import scope_events, select_events, split_counts
+from analysis.result_tables import (
+    diagnostics_table,
+    its_terms_table,
+    period_label,
+    share_change_table,
+)
 from analysis.sources.api.store import describe_pull
+from analysis.tables import display_table, fmt_count
 
 if source == "auto":
     source = detect_source(events_path)
@@ -165,7 +172,10 @@ if len(civilian):
             arrival_date=arrival_date,
             ylabel="civilian fatalities per period (count)",
             title="Civilian fatalities by perpetrator group",
-            source=f"Source: {source.upper()} export {events_path}, events with civilian victims.",
+            source=(
+                f"Source: {source.upper()} export {os.path.basename(str(events_path))}, "
+                "events with civilian victims."
+            ),
         )
     )
 else:
@@ -185,7 +195,17 @@ wagner = events[events["wagner_involved"].fillna(False).astype(bool)]
 wagner_by_period = aggregate_events(wagner, freq=freq, civilian_only=False)
 record("wagner_events", len(wagner))
 if len(wagner):
-    display(wagner_by_period[wagner_by_period["events"] > 0])
+    display(
+        display_table(
+            wagner_by_period[wagner_by_period["events"] > 0],
+            columns={"period_start": PERIOD_WORDS[freq][:-1].capitalize(), "events": "Events",
+                     "fatalities": "Fatalities"},
+            formats={"period_start": lambda d: period_label(d, freq), "events": fmt_count,
+                     "fatalities": fmt_count},
+            numeric=("Events", "Fatalities"),
+            interactive=True,
+        )
+    )  # fmt: skip
 else:
     display(
         Markdown(
@@ -215,7 +235,13 @@ if skipped["its"] is None:
         total, date=arrival_date, count="fatalities", exposure="exposure_days", family=family
     )
     record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
-    display(fit.summary_frame())
+    display(
+        its_terms_table(
+            fit,
+            freq=freq,
+            caption=f"One trend for both segments ({family}, {fit.reference} intervals)",
+        )
+    )
 else:
     display(Markdown(skipped["its"]))
 
@@ -230,7 +256,7 @@ if fit is not None:
             source=f"Source: {source.upper()} export; model: analysis.its_fit ({family}).",
         )
     )
-    display(fit.diagnostics())
+    display(diagnostics_table(fit.diagnostics(), caption="Checks of the fit's assumptions"))
 
 # %% [markdown]
 # ## Perpetrator shares before and after
@@ -253,7 +279,7 @@ if skipped["shares"] is None:
             source=f"Source: {source.upper()} export, events with civilian victims.",
         )
     )
-    display(shares)
+    display(share_change_table(shares))
 else:
     display(Markdown(skipped["shares"]))
 
