@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name tallies --display-name "Python (tallies)" >/dev/null
+	@# relative: git runs the filter from the top of each working tree, so every checkout or
+	@# worktree sharing this git config uses its own .venv
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-		git config filter.nbstripout.clean "$(abspath $(BIN))/nbstripout"; \
+		git config filter.nbstripout.clean "$(BIN)/nbstripout"; \
 		git config filter.nbstripout.smudge cat; \
 	fi
 	@touch $(STAMP)
