@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +36,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from analysis.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made
+    import pandas as pd
 
 __all__ = [
     "coordinates",
@@ -51,6 +55,7 @@ __all__ = [
     "read_json",
     "DayMonthOrder",
     "dictionary",
+    "events_frame",
     "normalise_name",
     "read_csv_text",
     "blank_to_null",
@@ -1106,6 +1111,33 @@ def origin_array(name: str, lines: np.ndarray) -> pa.Array:
     """``"<name>:<line>"`` for each line number."""
     as_text = pc.cast(pa.array(lines, type=pa.int64()), pa.string())
     return pc.binary_join_element_wise(pa.scalar(f"{name}:"), as_text, "")
+
+
+def events_frame(
+    meta: CsvTable, columns: Mapping[str, pa.Array | pa.ChunkedArray], *, source: str
+) -> pd.DataFrame:
+    """The converted columns of a whole file as one pandas DataFrame, one row per input row.
+
+    A categorical ``source`` column (``source`` on every row) comes first and ``origin``
+    (:meth:`CsvTable.origins`) last; Arrow int64 columns become pandas' nullable ``Int64``.
+    A file with a header and no rows raises :class:`DataError`.
+    """
+    import pandas as pd
+
+    if meta.num_rows == 0:
+        raise DataError(
+            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
+        )
+    arrays = {
+        "source": pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(meta.num_rows, np.int8)), pa.array([source])
+        ),
+        **columns,
+        "origin": meta.origins(),
+    }
+    return pa.table(arrays).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
+    )
 
 
 def dictionary(values: pa.Array | pa.ChunkedArray) -> pa.Array:

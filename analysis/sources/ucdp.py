@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -210,21 +209,7 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
 
 
 def _rows(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
-    if meta.num_rows == 0:
-        raise DataError(
-            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
-        )
-    n = meta.num_rows
-    arrays = {
-        "source": pa.DictionaryArray.from_arrays(
-            pa.array(np.zeros(n, np.int8)), pa.array(["ucdp"])
-        ),
-        **columns,
-        "origin": meta.origins(),
-    }
-    frame = pa.table(arrays).to_pandas(
-        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
-    )
+    frame = tab.events_frame(meta, columns, source="ucdp")
     dup = frame["event_id"].duplicated(keep=False)
     if dup.any():
         content = [c for c in frame.columns if c != "origin"]
