@@ -139,26 +139,54 @@ def _run(bar: _Bar, work: Callable[[], Any], partial_hint: str) -> Any:
         bar.close()
 
 
-def _pull_acled(args: argparse.Namespace) -> int:
-    from analysis.sources.api.acled_api import ACLED_BASE_URL
-    from analysis.sources.api.acled_pull import pull_acled
-    from analysis.sources.api.store import utc_text
+def _pull(
+    args: argparse.Namespace,
+    *,
+    service: str,
+    unit: str,
+    fetch: Callable[[_Bar], Any],
+    summary: Callable[[Any], None],
+) -> int:
+    """Run one pull with its progress bar in ``unit`` steps and print its ``summary``.
 
-    bar = _Bar(_show_progress(args, sys.stderr), "part")
+    A ``ValueError`` (arguments the service refuses) is a usage error; an interruption says
+    where the steps fetched so far are kept.
+    """
+    bar = _Bar(_show_progress(args, sys.stderr), unit)
     try:
         result = _run(
             bar,
-            lambda: pull_acled(
-                args.country,
-                start=args.start,
-                end=args.end,
-                base_url=args.base_url or ACLED_BASE_URL,
-                progress=bar,
-            ),
-            "the parts fetched so far are kept in data/raw/acled/.partial/",
+            lambda: fetch(bar),
+            f"the {unit}s fetched so far are kept in data/raw/{service}/.partial/",
         )
     except ValueError as error:
         return _usage(error)
+    summary(result)
+    return 0
+
+
+def _pull_acled(args: argparse.Namespace) -> int:
+    from analysis.sources.api.acled_api import ACLED_BASE_URL
+    from analysis.sources.api.acled_pull import pull_acled
+
+    return _pull(
+        args,
+        service="acled",
+        unit="part",
+        fetch=lambda bar: pull_acled(
+            args.country,
+            start=args.start,
+            end=args.end,
+            base_url=args.base_url or ACLED_BASE_URL,
+            progress=bar,
+        ),
+        summary=_print_acled_pull,
+    )
+
+
+def _print_acled_pull(result: Any) -> None:
+    from analysis.sources.api.store import utc_text
+
     resumed = f" ({result.resumed_parts} of {result.parts} parts resumed)" * bool(
         result.resumed_parts
     )
@@ -170,35 +198,34 @@ def _pull_acled(args: argparse.Namespace) -> int:
     )
     if result.previous is not None:
         print(f"the file it replaced is kept as {_shown(result.previous)}")
-    return 0
 
 
 def _pull_ucdp(args: argparse.Namespace) -> int:
     from analysis.sources.api.ucdp_api import UCDP_BASE_URL
     from analysis.sources.api.ucdp_pull import pull_ucdp
 
-    bar = _Bar(_show_progress(args, sys.stderr), "page")
-    try:
-        result = _run(
-            bar,
-            lambda: pull_ucdp(
-                args.country,
-                version=args.version,
-                candidates=args.candidate,
-                base_url=args.base_url or UCDP_BASE_URL,
-                progress=bar,
-            ),
-            "the pages fetched so far are kept in data/raw/ucdp/.partial/",
-        )
-    except ValueError as error:
-        return _usage(error)
+    return _pull(
+        args,
+        service="ucdp",
+        unit="page",
+        fetch=lambda bar: pull_ucdp(
+            args.country,
+            version=args.version,
+            candidates=args.candidate,
+            base_url=args.base_url or UCDP_BASE_URL,
+            progress=bar,
+        ),
+        summary=_print_ucdp_pull,
+    )
+
+
+def _print_ucdp_pull(result: Any) -> None:
     versions = ", ".join(f"{n:,} from {v}" for v, n in result.by_version.items())
     resumed = f", {result.resumed_pages} resumed" * bool(result.resumed_pages)
     print(
         f"wrote {_shown(result.path)}: {result.events:,} events ({versions}); "
         f"{result.pages} pages{resumed}; provenance in {result.sidecar.name}"
     )
-    return 0
 
 
 def _list(ids: tuple[str, ...], limit: int = 20) -> str:
