@@ -429,6 +429,10 @@ class Batch:
         column = self.data.column(name)
         return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
+    def optional_dictionary(self, name: str) -> pa.Array | None:
+        """The column dictionary-encoded (see :func:`dictionary`), or None when it is absent."""
+        return dictionary(self.text(name)) if name in self.present else None
+
     def error(self, row: int | None, column: str | None, message: str, rule: str) -> DataError:
         return self.source.error(None if row is None else self.offset + row, column, message, rule)
 

@@ -186,13 +186,7 @@ def _first(mask: pa.Array) -> int:
 def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
     """Text of one batch of rows -> canonical arrays (checked; line numbers on failure)."""
     present = batch.present
-
-    def text(name: str) -> pa.Array:
-        return batch.text(name)
-
-    def optional(name: str) -> pa.Array | None:
-        return tab.dictionary(text(name)) if name in present else None
-
+    text, optional = batch.text, batch.optional_dictionary
     event_id = tab.blank_to_null(text("event_id_cnty"))
     if event_id.null_count:
         raise batch.error(

@@ -111,13 +111,7 @@ def _side(values: pa.Array, main: str, associates: str) -> dict[str, pa.Array]:
 
 def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
     present = batch.present
-
-    def text(name: str) -> pa.Array:
-        return batch.text(name)
-
-    def optional(name: str) -> pa.Array | None:
-        return tab.dictionary(text(name)) if name in present else None
-
+    text, optional = batch.text, batch.optional_dictionary
     event_id = _whole_number_text(text("id"))
     if event_id.null_count:
         raise batch.error(_first(pc.is_null(event_id)), "id", "missing event id", "required")
