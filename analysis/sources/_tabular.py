@@ -797,6 +797,23 @@ def blank_to_null(values: pa.Array | pa.ChunkedArray, *, trim: bool = True) -> p
     return pc.if_else(blank, pa.scalar(None, pa.string()), text)
 
 
+def _value_error(
+    table: CsvTable | Batch | None,
+    row: int,
+    column: str,
+    message: str,
+    rule: str,
+    *,
+    where: Path | None = None,
+    line: int | None = None,
+) -> DataError:
+    """The error for a bad value in ``row``: ``table``'s (it knows the row's line) when there
+    is a table, else one naming ``where`` and ``line``."""
+    if table is not None:
+        return table.error(row, column, message, rule)
+    return DataError(message, file=where, line=line, column=column, rule=rule)
+
+
 def _first_true(mask: pa.Array | pa.ChunkedArray) -> int:
     idx = pc.index(mask, True).as_py()
     return int(idx)
@@ -858,18 +875,14 @@ def parse_dates(
     if pc.any(rolled).as_py():
         row = _first_true(rolled)
         message = f"{_value(values, row)} is not a real calendar date"
-        if table is not None:
-            raise table.error(row, column, message, "date")
-        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
+        raise _value_error(table, row, column, message, "date", where=where, line=row + 2)
     if pc.any(failed).as_py():
         row = _first_true(failed)
         message = (
             f"unparseable date {_value(values, row)}; expected a date such as 2020-12-31, "
             "31 December 2020 or 15-July-2022"
         )
-        if table is not None:
-            raise table.error(row, column, message, "date")
-        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
+        raise _value_error(table, row, column, message, "date", where=where, line=row + 2)
     problem = _date_problem(text, out, latest=latest)
     if problem is None and "%d/%m/%Y" in formats:
         ambiguous, settled = _day_month_evidence(text)
@@ -881,9 +894,7 @@ def parse_dates(
             problem = ambiguous, DayMonthOrder.message(text[ambiguous].as_py())
     if problem is not None:
         row, message = problem
-        if table is not None:
-            raise table.error(row, column, message, "date")
-        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
+        raise _value_error(table, row, column, message, "date", where=where, line=row + 2)
     return out
 
 
@@ -1040,9 +1051,7 @@ def parse_counts(
         else:
             problem = f"not a count {shown!r}"
         message = f"{problem}; expected a non-negative whole number"
-        if table is not None:
-            raise table.error(row, column, message, "count")
-        raise DataError(message, file=where, line=row + row_offset, column=column, rule="count")
+        raise _value_error(table, row, column, message, "count", where=where, line=row + row_offset)
     floats = pc.cast(text, pa.float64())
     too_big = pc.fill_null(pc.greater_equal(floats, 2.0**63), False)
     if pc.any(too_big).as_py():
@@ -1051,9 +1060,7 @@ def parse_counts(
             f"count {text[row].as_py()!r} is larger than any count a source publishes; "
             "expected a non-negative whole number"
         )
-        if table is not None:
-            raise table.error(row, column, message, "count")
-        raise DataError(message, file=where, line=row + row_offset, column=column, rule="count")
+        raise _value_error(table, row, column, message, "count", where=where, line=row + row_offset)
     return pc.cast(floats, pa.int64())
 
 
@@ -1105,9 +1112,7 @@ def parse_floats(
     if pc.any(bad).as_py():
         row = _first_true(bad)
         message = f"not a number in [{low}, {high}]: {_value(values, row)}"
-        if table is not None:
-            raise table.error(row, column, message, "number")
-        raise DataError(message, column=column, rule="number")
+        raise _value_error(table, row, column, message, "number")
     return number
 
 
