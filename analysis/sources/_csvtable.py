@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -405,6 +405,26 @@ def problem_at(
     return DataError(
         message, file=path, line=int(frame["line"].iloc[row]), column=column, rule=rule
     )
+
+
+def report_rows(
+    problems: list[DataError] | None,
+    frame: pd.DataFrame,
+    bad: Iterable[bool],
+    message: Callable[[int], str],
+    *,
+    path: Path,
+    column: str,
+    rule: str,
+) -> None:
+    """Report (see :func:`report`) every positional row of ``frame`` where ``bad`` is true,
+    with ``message(row)`` as what is wrong in ``column``."""
+    for row, is_bad in enumerate(bad):
+        if is_bad:
+            report(
+                problems,
+                problem_at(frame, row, message(row), path=path, column=column, rule=rule),
+            )
 
 
 def fail_at(frame: pd.DataFrame, row: int, message: str, *, path: Path, column: str, rule: str):
