@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -144,19 +145,22 @@ def _pull(
     *,
     service: str,
     unit: str,
-    fetch: Callable[[_Bar], Any],
+    default_url: str,
+    fetch: Callable[..., Any],
     summary: Callable[[Any], None],
 ) -> int:
-    """Run one pull with its progress bar in ``unit`` steps and print its ``summary``.
+    """Run one pull from ``--base-url`` (else ``default_url``) with its progress bar in ``unit``
+    steps, and print its ``summary``.
 
-    A ``ValueError`` (arguments the service refuses) is a usage error; an interruption says
-    where the steps fetched so far are kept.
+    ``fetch`` is the service's pull with its own arguments bound; it is given ``base_url`` and
+    ``progress``. A ``ValueError`` (arguments the service refuses) is a usage error; an
+    interruption says where the steps fetched so far are kept.
     """
     bar = _Bar(_show_progress(args, sys.stderr), unit)
     try:
         result = _run(
             bar,
-            lambda: fetch(bar),
+            lambda: fetch(base_url=args.base_url or default_url, progress=bar),
             f"the {unit}s fetched so far are kept in data/raw/{service}/.partial/",
         )
     except ValueError as error:
@@ -173,13 +177,8 @@ def _pull_acled(args: argparse.Namespace) -> int:
         args,
         service="acled",
         unit="part",
-        fetch=lambda bar: pull_acled(
-            args.country,
-            start=args.start,
-            end=args.end,
-            base_url=args.base_url or ACLED_BASE_URL,
-            progress=bar,
-        ),
+        default_url=ACLED_BASE_URL,
+        fetch=partial(pull_acled, args.country, start=args.start, end=args.end),
         summary=_print_acled_pull,
     )
 
@@ -208,13 +207,8 @@ def _pull_ucdp(args: argparse.Namespace) -> int:
         args,
         service="ucdp",
         unit="page",
-        fetch=lambda bar: pull_ucdp(
-            args.country,
-            version=args.version,
-            candidates=args.candidate,
-            base_url=args.base_url or UCDP_BASE_URL,
-            progress=bar,
-        ),
+        default_url=UCDP_BASE_URL,
+        fetch=partial(pull_ucdp, args.country, version=args.version, candidates=args.candidate),
         summary=_print_ucdp_pull,
     )
 
