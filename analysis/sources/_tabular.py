@@ -57,6 +57,7 @@ __all__ = [
     "dictionary",
     "events_frame",
     "normalise_name",
+    "unreadable",
     "read_csv_text",
     "blank_to_null",
     "EARLIEST_YEAR",
@@ -232,6 +233,14 @@ def scan_file(path: str | os.PathLike[str]) -> RawFile:
     if stat.st_size == 0 or not head.strip(_BOM + b" \r\n\t"):
         raise DataError("the file is empty", file=target, line=1, rule="empty")
     return RawFile(target, head, stat)
+
+
+def unreadable(raw: RawFile, what: str, error: Exception) -> DataError:
+    """The error for a file the library reading ``what`` (``"Excel workbook"``) could not
+    read, naming the library's own error."""
+    return DataError(
+        f"not a readable {what} ({type(error).__name__}: {error})", file=raw.path, rule="parse"
+    )
 
 
 def normalise_name(name: str) -> str:

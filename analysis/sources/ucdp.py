@@ -228,9 +228,7 @@ def _r_table(raw: tab.RawFile) -> tab.CsvTable:
     try:
         objects = pyreadr.read_r(str(raw.path))
     except Exception as exc:  # pyreadr raises its own error types
-        raise DataError(
-            f"not a readable R data file ({type(exc).__name__}: {exc})", file=raw.path, rule="parse"
-        ) from None
+        raise tab.unreadable(raw, "R data file", exc) from None
     frames = [(name, obj) for name, obj in objects.items() if isinstance(obj, pd.DataFrame)]
     if not frames:
         raise DataError("the R data file holds no data frame", file=raw.path, rule="wrong_kind")
