@@ -551,16 +551,6 @@ _REAL_DYADIC = (
     "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
     "notes", "fatalities", "timestamp", "iso3",
 )  # fmt: skip
-_REAL_HXL = {
-    "event_id_cnty": "#event+code", "event_date": "#date+occurred", "year": "#date+year",
-    "event_type": "#event+type", "actor1": "#group+name+first",
-    "assoc_actor_1": "#group+name+first+assoc", "actor2": "#group+name+second",
-    "assoc_actor_2": "#group+name+second+assoc", "region": "#region+name",
-    "country": "#country+name", "admin1": "#adm1+name", "admin2": "#adm2+name",
-    "admin3": "#adm3+name", "location": "#loc+name", "latitude": "#geo+lat",
-    "longitude": "#geo+lon", "source": "#meta+source", "notes": "#description",
-    "fatalities": "#affected+killed", "iso3": "#country+code",
-}  # fmt: skip
 
 
 def write_acled_dyadic_31(
@@ -604,7 +594,7 @@ def write_acled_dyadic_31(
     with atomic_write(path) as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         writer.writerow(_REAL_DYADIC)
-        writer.writerow([_REAL_HXL.get(c, "") for c in _REAL_DYADIC])
+        writer.writerow([_HXL.get(c, "") for c in _REAL_DYADIC])
         writer.writerows(frame[list(_REAL_DYADIC)].itertuples(index=False, name=None))
     return Path(path)
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.harmonize.periods import FIGURE_CONTENT_COLUMNS
+
 People = Literal["compare", "apart"]
 BodyParts = Literal["apart", "compare"]
 Fill = Literal["exact", "prorate"]
@@ -71,6 +73,5 @@ def in_words(row: pd.Series) -> str:
 #: ``bodies_before_after``).
 TALLY_COLUMNS = (
     "tally_id", "source_id", "reporting_body", "incident_id", "period_start", "period_end",
-    "measure", "victim_group", "perpetrator_group", "qualifier", "value", "value_low",
-    "value_high",
+    *FIGURE_CONTENT_COLUMNS,
 )  # fmt: skip

@@ -14,6 +14,7 @@ from analysis.compare.agreement import agreement
 from analysis.errors import DataError
 from analysis.harmonize.periods import (
     DEATH_MEASURES,
+    FIGURE_CONTENT_COLUMNS,
     Freq,
     align_periods,
     exact_period_rows,
@@ -159,13 +160,7 @@ def compare_periods(
         "incident_id",
         "period_start",
         "period_end",
-        "measure",
-        "victim_group",
-        "perpetrator_group",
-        "qualifier",
-        "value",
-        "value_low",
-        "value_high",
+        *FIGURE_CONTENT_COLUMNS,
     )
     require_tally_columns(tallies, needed, "compare_periods")
     chosen = (

@@ -47,6 +47,17 @@ DEATH_MEASURES: tuple[str, ...] = ("killed", "executed", "fatalities")
 
 _PERIOD_ALIAS = {"MS": "M", "QS": "Q", "YS": "Y"}
 _WINDOW_COLUMNS = ("tally_id", "period_start", "period_end")
+#: The evidence-table columns that state a figure: what it counts, of whom, by whom, and the
+#: number with its qualifier.
+FIGURE_CONTENT_COLUMNS = (
+    "measure",
+    "victim_group",
+    "perpetrator_group",
+    "qualifier",
+    "value",
+    "value_low",
+    "value_high",
+)
 _KEEP = (
     "tally_id",
     "reporting_body",
@@ -580,17 +591,7 @@ def tally_series(
         exclude_incidents = (exclude_incidents,)
     measures = (measure,) if isinstance(measure, str) else tuple(measure)
     victims = (victim_group,) if isinstance(victim_group, str) else tuple(victim_group)
-    needed = (
-        *_WINDOW_COLUMNS,
-        "reporting_body",
-        "measure",
-        "victim_group",
-        "perpetrator_group",
-        "qualifier",
-        "value",
-        "value_low",
-        "value_high",
-    )
+    needed = (*_WINDOW_COLUMNS, "reporting_body", *FIGURE_CONTENT_COLUMNS)
     require_tally_columns(tallies, needed, "tally_series")
     what = f"tally_series({reporting_body!r}, {'/'.join(measures)}, {'/'.join(victims)})"
     incident_windows: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}

@@ -187,42 +187,59 @@ def _level(condition: str, label: str, m: float | None = None, *, null: bool = F
     return level
 
 
+def _within_window(
+    name: str,
+    window: float,
+    levels: tuple[float, ...],
+    *,
+    measure: str,
+    missing: str,
+    missing_label: str,
+    band_label: str,
+) -> dict:
+    """A comparison of ``measure`` in bands: within each of ``levels`` below ``window``, then
+    within ``window``; a null level (``missing``) first and "outside the window" last.
+
+    ``band_label`` formats a band's bound (``"within {} days"``). The prior m probabilities
+    are :data:`_PRIOR_M`'s for ``name``; those of levels beyond the window fold into the last
+    band.
+    """
+    bounds = [b for b in levels if b < window] + [window]
+    m = list(_PRIOR_M[name][: len(bounds)])
+    m[-1] += sum(_PRIOR_M[name][len(bounds) :])
+    return {
+        "output_column_name": name,
+        "comparison_levels": [
+            _level(missing, missing_label, null=True),
+            *(
+                _level(f"{measure} <= {b!r}", band_label.format(b), m_band)
+                for b, m_band in zip(bounds, m, strict=True)
+            ),
+            _level("ELSE", "outside the window", 1e-9),
+        ],
+    }
+
+
 def _comparisons(days: int, km: float) -> list[dict]:
-    gap = "greatest(abs(d0_l - d0_r), abs(d1_l - d1_r))"
-    dist = _haversine_sql("{}_l", "{}_r")
-    day_bounds = [b for b in _DAY_LEVELS if b < days] + [days]
-    km_bounds = [b for b in _KM_LEVELS if b < km] + [km]
-
-    def priors(name: str, n: int) -> list[float]:
-        m = list(_PRIOR_M[name][:n])
-        m[-1] += sum(_PRIOR_M[name][n:])  # levels beyond the window fold into the last
-        return m
-
-    day_m = priors("days", len(day_bounds))
-    km_m = priors("km", len(km_bounds))
     return [
-        {
-            "output_column_name": "days",
-            "comparison_levels": [
-                _level("d0_l IS NULL OR d0_r IS NULL", "date missing", null=True),
-                *(
-                    _level(f"{gap} <= {b}", f"within {b} days", m)
-                    for b, m in zip(day_bounds, day_m, strict=True)
-                ),
-                _level("ELSE", "outside the window", 1e-9),
-            ],
-        },
-        {
-            "output_column_name": "km",
-            "comparison_levels": [
-                _level("lat_l IS NULL OR lat_r IS NULL", "place missing", null=True),
-                *(
-                    _level(f"{dist} <= {b!r}", f"within {b:g} km", m)
-                    for b, m in zip(km_bounds, km_m, strict=True)
-                ),
-                _level("ELSE", "outside the window", 1e-9),
-            ],
-        },
+        _within_window(
+            "days",
+            days,
+            _DAY_LEVELS,
+            measure="greatest(abs(d0_l - d0_r), abs(d1_l - d1_r))",
+            missing="d0_l IS NULL OR d0_r IS NULL",
+            missing_label="date missing",
+            band_label="within {} days",
+        ),
+        _within_window(
+            "km",
+            km,
+            _KM_LEVELS,
+            measure=_haversine_sql("{}_l", "{}_r"),
+            missing="lat_l IS NULL OR lat_r IS NULL",
+            missing_label="place missing",
+            band_label="within {:g} km",
+        ),
         {
             "output_column_name": "fatalities",
             "comparison_levels": [

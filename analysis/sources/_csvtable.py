@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -223,6 +223,96 @@ def read_records(
     return records, lines
 
 
+class _Refused(Exception):
+    """A cell's value breaks its column's rule: what is wrong, and the rule's name."""
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+
+
+def _matching(pattern: re.Pattern[str], what_it_is_not: str, rule: str):
+    """A cell parser that keeps the value as text when it matches ``pattern``."""
+
+    def parse(value: str, column: Column) -> str:
+        if not pattern.match(value):
+            raise _Refused(f"{value!r} is not {what_it_is_not}", rule)
+        return value
+
+    return parse
+
+
+def _as_text(value: str, column: Column) -> str:
+    return value
+
+
+def _as_date(value: str, column: Column) -> dt.date:
+    if not _DATE_RE.match(value):
+        raise _Refused(f"{value!r} is not an ISO date YYYY-MM-DD", "date")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise _Refused(f"{value!r} is not a real calendar date", "date") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise _Refused(
+            f"{value!r} is outside the dates a table holds; expected a date from "
+            f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()} (a year written "
+            "0001 or 2300 is a typing error)",
+            "date",
+        )
+    return day
+
+
+def _as_int(value: str, column: Column) -> int:
+    if not _INT_RE.match(value):
+        raise _Refused(
+            f"{value!r} is not a whole non-negative number (digits only, no separators)",
+            "integer",
+        )
+    number = int(value)
+    if number > _INT_MAX:
+        raise _Refused(
+            f"{value!r} is larger than any count a document publishes (at most {_INT_MAX:,})",
+            "integer",
+        )
+    return number
+
+
+def _as_category(value: str, column: Column) -> str:
+    assert column.allowed is not None
+    if value not in column.allowed:
+        raise _Refused(
+            f"{value!r} is not one of: {', '.join(column.allowed)}"
+            f"{did_you_mean(value, column.allowed)}",
+            "allowed_values",
+        )
+    return value
+
+
+def _as_bool(value: str, column: Column) -> bool:
+    low = value.lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise _Refused(f"{value!r} is not true or false", "boolean")
+
+
+#: How a non-empty cell of each column kind is checked and typed.
+_CELL_PARSERS = {
+    "id": _matching(
+        IDENTIFIER, "an identifier (lowercase letters, digits, '-', '_', '.')", "identifier"
+    ),
+    "text": _as_text,
+    "date": _as_date,
+    "int": _as_int,
+    "category": _as_category,
+    "bool": _as_bool,
+    "url": _matching(_URL_RE, "an http(s) address", "url"),
+}
+
+
 def _parse_cell(value: str, column: Column, path: Path, line: int):
     if value == "":
         if column.required:
@@ -230,102 +320,13 @@ def _parse_cell(value: str, column: Column, path: Path, line: int):
                 "a value is required", file=path, line=line, column=column.name, rule="required"
             )
         return None
-    kind = column.kind
-    if kind == "id":
-        if not IDENTIFIER.match(value):
-            raise DataError(
-                f"{value!r} is not an identifier (lowercase letters, digits, '-', '_', '.')",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="identifier",
-            )
-        return value
-    if kind == "date":
-        if not _DATE_RE.match(value):
-            raise DataError(
-                f"{value!r} is not an ISO date YYYY-MM-DD",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="date",
-            )
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            raise DataError(
-                f"{value!r} is not a real calendar date",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="date",
-            ) from None
-        if not EARLIEST_DATE <= day <= LATEST_DATE:
-            raise DataError(
-                f"{value!r} is outside the dates a table holds; expected a date from "
-                f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()} (a year written "
-                "0001 or 2300 is a typing error)",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="date",
-            )
-        return day
-    if kind == "int":
-        if not _INT_RE.match(value):
-            raise DataError(
-                f"{value!r} is not a whole non-negative number (digits only, no separators)",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="integer",
-            )
-        number = int(value)
-        if number > _INT_MAX:
-            raise DataError(
-                f"{value!r} is larger than any count a document publishes (at most {_INT_MAX:,})",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="integer",
-            )
-        return number
-    if kind == "category":
-        assert column.allowed is not None
-        if value not in column.allowed:
-            raise DataError(
-                f"{value!r} is not one of: {', '.join(column.allowed)}"
-                f"{did_you_mean(value, column.allowed)}",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="allowed_values",
-            )
-        return value
-    if kind == "bool":
-        low = value.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
+    parse = _CELL_PARSERS.get(column.kind, _as_text)
+    try:
+        return parse(value, column)
+    except _Refused as refused:
         raise DataError(
-            f"{value!r} is not true or false",
-            file=path,
-            line=line,
-            column=column.name,
-            rule="boolean",
-        )
-    if kind == "url":
-        if not _URL_RE.match(value):
-            raise DataError(
-                f"{value!r} is not an http(s) address",
-                file=path,
-                line=line,
-                column=column.name,
-                rule="url",
-            )
-        return value
-    return value
+            refused.message, file=path, line=line, column=column.name, rule=refused.rule
+        ) from None
 
 
 def parse_table(
@@ -404,6 +405,26 @@ def problem_at(
     return DataError(
         message, file=path, line=int(frame["line"].iloc[row]), column=column, rule=rule
     )
+
+
+def report_rows(
+    problems: list[DataError] | None,
+    frame: pd.DataFrame,
+    bad: Iterable[bool],
+    message: Callable[[int], str],
+    *,
+    path: Path,
+    column: str,
+    rule: str,
+) -> None:
+    """Report (see :func:`report`) every positional row of ``frame`` where ``bad`` is true,
+    with ``message(row)`` as what is wrong in ``column``."""
+    for row, is_bad in enumerate(bad):
+        if is_bad:
+            report(
+                problems,
+                problem_at(frame, row, message(row), path=path, column=column, rule=rule),
+            )
 
 
 def fail_at(frame: pd.DataFrame, row: int, message: str, *, path: Path, column: str, rule: str):

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +36,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from analysis.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made
+    import pandas as pd
 
 __all__ = [
     "coordinates",
@@ -51,7 +55,9 @@ __all__ = [
     "read_json",
     "DayMonthOrder",
     "dictionary",
+    "events_frame",
     "normalise_name",
+    "unreadable",
     "read_csv_text",
     "blank_to_null",
     "EARLIEST_YEAR",
@@ -227,6 +233,14 @@ def scan_file(path: str | os.PathLike[str]) -> RawFile:
     if stat.st_size == 0 or not head.strip(_BOM + b" \r\n\t"):
         raise DataError("the file is empty", file=target, line=1, rule="empty")
     return RawFile(target, head, stat)
+
+
+def unreadable(raw: RawFile, what: str, error: Exception) -> DataError:
+    """The error for a file the library reading ``what`` (``"Excel workbook"``) could not
+    read, naming the library's own error."""
+    return DataError(
+        f"not a readable {what} ({type(error).__name__}: {error})", file=raw.path, rule="parse"
+    )
 
 
 def normalise_name(name: str) -> str:
@@ -423,6 +437,10 @@ class Batch:
     def text(self, name: str) -> pa.Array:
         column = self.data.column(name)
         return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+    def optional_dictionary(self, name: str) -> pa.Array | None:
+        """The column dictionary-encoded (see :func:`dictionary`), or None when it is absent."""
+        return dictionary(self.text(name)) if name in self.present else None
 
     def error(self, row: int | None, column: str | None, message: str, rule: str) -> DataError:
         return self.source.error(None if row is None else self.offset + row, column, message, rule)
@@ -788,6 +806,23 @@ def blank_to_null(values: pa.Array | pa.ChunkedArray, *, trim: bool = True) -> p
     return pc.if_else(blank, pa.scalar(None, pa.string()), text)
 
 
+def _value_error(
+    table: CsvTable | Batch | None,
+    row: int,
+    column: str,
+    message: str,
+    rule: str,
+    *,
+    where: Path | None = None,
+    line: int | None = None,
+) -> DataError:
+    """The error for a bad value in ``row``: ``table``'s (it knows the row's line) when there
+    is a table, else one naming ``where`` and ``line``."""
+    if table is not None:
+        return table.error(row, column, message, rule)
+    return DataError(message, file=where, line=line, column=column, rule=rule)
+
+
 def _first_true(mask: pa.Array | pa.ChunkedArray) -> int:
     idx = pc.index(mask, True).as_py()
     return int(idx)
@@ -849,18 +884,14 @@ def parse_dates(
     if pc.any(rolled).as_py():
         row = _first_true(rolled)
         message = f"{_value(values, row)} is not a real calendar date"
-        if table is not None:
-            raise table.error(row, column, message, "date")
-        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
+        raise _value_error(table, row, column, message, "date", where=where, line=row + 2)
     if pc.any(failed).as_py():
         row = _first_true(failed)
         message = (
             f"unparseable date {_value(values, row)}; expected a date such as 2020-12-31, "
             "31 December 2020 or 15-July-2022"
         )
-        if table is not None:
-            raise table.error(row, column, message, "date")
-        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
+        raise _value_error(table, row, column, message, "date", where=where, line=row + 2)
     problem = _date_problem(text, out, latest=latest)
     if problem is None and "%d/%m/%Y" in formats:
         ambiguous, settled = _day_month_evidence(text)
@@ -872,9 +903,7 @@ def parse_dates(
             problem = ambiguous, DayMonthOrder.message(text[ambiguous].as_py())
     if problem is not None:
         row, message = problem
-        if table is not None:
-            raise table.error(row, column, message, "date")
-        raise DataError(message, file=where, line=row + 2, column=column, rule="date")
+        raise _value_error(table, row, column, message, "date", where=where, line=row + 2)
     return out
 
 
@@ -1031,9 +1060,7 @@ def parse_counts(
         else:
             problem = f"not a count {shown!r}"
         message = f"{problem}; expected a non-negative whole number"
-        if table is not None:
-            raise table.error(row, column, message, "count")
-        raise DataError(message, file=where, line=row + row_offset, column=column, rule="count")
+        raise _value_error(table, row, column, message, "count", where=where, line=row + row_offset)
     floats = pc.cast(text, pa.float64())
     too_big = pc.fill_null(pc.greater_equal(floats, 2.0**63), False)
     if pc.any(too_big).as_py():
@@ -1042,9 +1069,7 @@ def parse_counts(
             f"count {text[row].as_py()!r} is larger than any count a source publishes; "
             "expected a non-negative whole number"
         )
-        if table is not None:
-            raise table.error(row, column, message, "count")
-        raise DataError(message, file=where, line=row + row_offset, column=column, rule="count")
+        raise _value_error(table, row, column, message, "count", where=where, line=row + row_offset)
     return pc.cast(floats, pa.int64())
 
 
@@ -1096,9 +1121,7 @@ def parse_floats(
     if pc.any(bad).as_py():
         row = _first_true(bad)
         message = f"not a number in [{low}, {high}]: {_value(values, row)}"
-        if table is not None:
-            raise table.error(row, column, message, "number")
-        raise DataError(message, column=column, rule="number")
+        raise _value_error(table, row, column, message, "number")
     return number
 
 
@@ -1106,6 +1129,33 @@ def origin_array(name: str, lines: np.ndarray) -> pa.Array:
     """``"<name>:<line>"`` for each line number."""
     as_text = pc.cast(pa.array(lines, type=pa.int64()), pa.string())
     return pc.binary_join_element_wise(pa.scalar(f"{name}:"), as_text, "")
+
+
+def events_frame(
+    meta: CsvTable, columns: Mapping[str, pa.Array | pa.ChunkedArray], *, source: str
+) -> pd.DataFrame:
+    """The converted columns of a whole file as one pandas DataFrame, one row per input row.
+
+    A categorical ``source`` column (``source`` on every row) comes first and ``origin``
+    (:meth:`CsvTable.origins`) last; Arrow int64 columns become pandas' nullable ``Int64``.
+    A file with a header and no rows raises :class:`DataError`.
+    """
+    import pandas as pd
+
+    if meta.num_rows == 0:
+        raise DataError(
+            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
+        )
+    arrays = {
+        "source": pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(meta.num_rows, np.int8)), pa.array([source])
+        ),
+        **columns,
+        "origin": meta.origins(),
+    }
+    return pa.table(arrays).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
+    )
 
 
 def dictionary(values: pa.Array | pa.ChunkedArray) -> pa.Array:

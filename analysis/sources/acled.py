@@ -186,13 +186,7 @@ def _first(mask: pa.Array) -> int:
 def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
     """Text of one batch of rows -> canonical arrays (checked; line numbers on failure)."""
     present = batch.present
-
-    def text(name: str) -> pa.Array:
-        return batch.text(name)
-
-    def optional(name: str) -> pa.Array | None:
-        return tab.dictionary(text(name)) if name in present else None
-
+    text, optional = batch.text, batch.optional_dictionary
     event_id = tab.blank_to_null(text("event_id_cnty"))
     if event_id.null_count:
         raise batch.error(
@@ -279,22 +273,8 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
 
 def _frame(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
     """The converted columns of a whole file as one DataFrame (one row per input row)."""
-    if meta.num_rows == 0:
-        raise DataError(
-            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
-        )
-    n = meta.num_rows
-    arrays: dict[str, pa.ChunkedArray | pa.Array] = {
-        "source": pa.DictionaryArray.from_arrays(
-            pa.array(np.zeros(n, np.int8)), pa.array(["acled"])
-        ),
-        **columns,
-        "origin": meta.origins(),
-    }
-    arrays["date_end"] = columns["date_start"]
-    frame = pa.table(arrays).to_pandas(
-        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
-    )
+    frame = tab.events_frame(meta, columns, source="acled")
+    frame["date_end"] = frame["date_start"].copy()  # ACLED dates an event by one day
     if "_civilian_targeting" in frame:
         frame["_civilian_targeting"] = frame["_civilian_targeting"].to_numpy(dtype=bool)
     return frame

@@ -467,11 +467,7 @@ def frame_input(raw: tab.RawFile, sniffed: Sniffed, *, wanted: set[str]) -> tab.
         try:
             frame = pq.read_table(raw.path).to_pandas()
         except Exception as exc:  # pyarrow raises several types for a damaged file
-            raise DataError(
-                f"not a readable parquet file ({type(exc).__name__}: {exc})",
-                file=raw.path,
-                rule="parse",
-            ) from None
+            raise tab.unreadable(raw, "parquet file", exc) from None
         return tab.frame_table(raw, frame, label="parquet", base=0)
     check_formula_results(raw.path)
     try:
@@ -482,11 +478,7 @@ def frame_input(raw: tab.RawFile, sniffed: Sniffed, *, wanted: set[str]) -> tab.
             for name, sheet in pd.read_excel(raw.path, sheet_name=None, dtype=object).items()
         }
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise DataError(
-            f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
-            file=raw.path,
-            rule="parse",
-        ) from None
+        raise tab.unreadable(raw, "Excel workbook", exc) from None
     if not sheets:
         raise DataError("the workbook has no sheet", file=raw.path, rule="empty")
     chosen = next(

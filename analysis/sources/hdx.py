@@ -225,11 +225,7 @@ def _read_workbook(raw: tab.RawFile, indicator: str | None) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(io.BytesIO(raw.read_bytes()), sheet_name=None, dtype=object)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise DataError(
-            f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
-            file=raw.path,
-            rule="parse",
-        ) from None
+        raise tab.unreadable(raw, "Excel workbook", exc) from None
     parts = []
     for name, sheet in sheets.items():
         columns = {tab.normalise_name(str(c)) for c in sheet.columns}

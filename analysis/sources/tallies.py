@@ -31,6 +31,7 @@ from analysis.sources._csvtable import (
     parse_table,
     problem_at,
     report,
+    report_rows,
 )
 from analysis.sources.datapackage import table_specs
 
@@ -140,18 +141,15 @@ def load_sources(
     path = _default(path, "sources.csv")
     sources = parse_table(path, SOURCES_SPEC, problems=problems)
     no_address = (sources["url"].isna() & sources["copy_url"].isna()).to_numpy()
-    for i in no_address.nonzero()[0]:
-        report(
-            problems,
-            problem_at(
-                sources,
-                int(i),
-                "a document needs an address: the publisher's (url) or the copy read (copy_url)",
-                path=path,
-                column="url",
-                rule="address",
-            ),
-        )
+    report_rows(
+        problems,
+        sources,
+        no_address,
+        lambda i: "a document needs an address: the publisher's (url) or the copy read (copy_url)",
+        path=path,
+        column="url",
+        rule="address",
+    )
     return sources[~no_address].reset_index(drop=True) if no_address.any() else sources
 
 
@@ -363,21 +361,18 @@ def _check_order(
     rule: str,
     problems: list[DataError] | None = None,
 ) -> None:
-    bad = (frame[first] > frame[second]).fillna(False).to_numpy()
-    for i in bad.nonzero()[0]:
-        i = int(i)
-        report(
-            problems,
-            problem_at(
-                frame,
-                i,
-                f"{first} {frame[first].iloc[i]:%Y-%m-%d} is after {second} "
-                f"{frame[second].iloc[i]:%Y-%m-%d}",
-                path=path,
-                column=first,
-                rule=rule,
-            ),
-        )
+    report_rows(
+        problems,
+        frame,
+        (frame[first] > frame[second]).fillna(False).to_numpy(),
+        lambda i: (
+            f"{first} {frame[first].iloc[i]:%Y-%m-%d} is after {second} "
+            f"{frame[second].iloc[i]:%Y-%m-%d}"
+        ),
+        path=path,
+        column=first,
+        rule=rule,
+    )
 
 
 def _check_values(
@@ -437,21 +432,18 @@ def _check_reference(
     problems: list[DataError] | None = None,
 ) -> None:
     values = frame[column]
-    bad = (~values.isin(known) & values.notna()).to_numpy()
-    for i in bad.nonzero()[0]:
-        i = int(i)
-        report(
-            problems,
-            problem_at(
-                frame,
-                i,
-                f"{values.iloc[i]!r} does not resolve: no such {column} in the {table} table"
-                f"{did_you_mean(values.iloc[i], sorted(known))}",
-                path=path,
-                column=column,
-                rule="foreign_key",
-            ),
-        )
+    report_rows(
+        problems,
+        frame,
+        (~values.isin(known) & values.notna()).to_numpy(),
+        lambda i: (
+            f"{values.iloc[i]!r} does not resolve: no such {column} in the {table} table"
+            f"{did_you_mean(values.iloc[i], sorted(known))}"
+        ),
+        path=path,
+        column=column,
+        rule="foreign_key",
+    )
 
 
 def _check_derivations(

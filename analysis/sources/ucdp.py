@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -112,13 +111,7 @@ def _side(values: pa.Array, main: str, associates: str) -> dict[str, pa.Array]:
 
 def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
     present = batch.present
-
-    def text(name: str) -> pa.Array:
-        return batch.text(name)
-
-    def optional(name: str) -> pa.Array | None:
-        return tab.dictionary(text(name)) if name in present else None
-
+    text, optional = batch.text, batch.optional_dictionary
     event_id = _whole_number_text(text("id"))
     if event_id.null_count:
         raise batch.error(_first(pc.is_null(event_id)), "id", "missing event id", "required")
@@ -210,21 +203,7 @@ def _convert(batch: tab.Batch) -> dict[str, pa.Array]:
 
 
 def _rows(meta: tab.CsvTable, columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
-    if meta.num_rows == 0:
-        raise DataError(
-            "the file has a header but no events", file=meta.raw.path, line=2, rule="empty"
-        )
-    n = meta.num_rows
-    arrays = {
-        "source": pa.DictionaryArray.from_arrays(
-            pa.array(np.zeros(n, np.int8)), pa.array(["ucdp"])
-        ),
-        **columns,
-        "origin": meta.origins(),
-    }
-    frame = pa.table(arrays).to_pandas(
-        types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True
-    )
+    frame = tab.events_frame(meta, columns, source="ucdp")
     dup = frame["event_id"].duplicated(keep=False)
     if dup.any():
         content = [c for c in frame.columns if c != "origin"]
@@ -249,9 +228,7 @@ def _r_table(raw: tab.RawFile) -> tab.CsvTable:
     try:
         objects = pyreadr.read_r(str(raw.path))
     except Exception as exc:  # pyreadr raises its own error types
-        raise DataError(
-            f"not a readable R data file ({type(exc).__name__}: {exc})", file=raw.path, rule="parse"
-        ) from None
+        raise tab.unreadable(raw, "R data file", exc) from None
     frames = [(name, obj) for name, obj in objects.items() if isinstance(obj, pd.DataFrame)]
     if not frames:
         raise DataError("the R data file holds no data frame", file=raw.path, rule="wrong_kind")

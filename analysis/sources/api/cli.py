@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -139,26 +140,52 @@ def _run(bar: _Bar, work: Callable[[], Any], partial_hint: str) -> Any:
         bar.close()
 
 
-def _pull_acled(args: argparse.Namespace) -> int:
-    from analysis.sources.api.acled_api import ACLED_BASE_URL
-    from analysis.sources.api.acled_pull import pull_acled
-    from analysis.sources.api.store import utc_text
+def _pull(
+    args: argparse.Namespace,
+    *,
+    service: str,
+    unit: str,
+    default_url: str,
+    fetch: Callable[..., Any],
+    summary: Callable[[Any], None],
+) -> int:
+    """Run one pull from ``--base-url`` (else ``default_url``) with its progress bar in ``unit``
+    steps, and print its ``summary``.
 
-    bar = _Bar(_show_progress(args, sys.stderr), "part")
+    ``fetch`` is the service's pull with its own arguments bound; it is given ``base_url`` and
+    ``progress``. A ``ValueError`` (arguments the service refuses) is a usage error; an
+    interruption says where the steps fetched so far are kept.
+    """
+    bar = _Bar(_show_progress(args, sys.stderr), unit)
     try:
         result = _run(
             bar,
-            lambda: pull_acled(
-                args.country,
-                start=args.start,
-                end=args.end,
-                base_url=args.base_url or ACLED_BASE_URL,
-                progress=bar,
-            ),
-            "the parts fetched so far are kept in data/raw/acled/.partial/",
+            lambda: fetch(base_url=args.base_url or default_url, progress=bar),
+            f"the {unit}s fetched so far are kept in data/raw/{service}/.partial/",
         )
     except ValueError as error:
         return _usage(error)
+    summary(result)
+    return 0
+
+
+def _pull_acled(args: argparse.Namespace) -> int:
+    from analysis.sources.api.acled_api import ACLED_BASE_URL
+    from analysis.sources.api.acled_pull import pull_acled
+
+    return _pull(
+        args,
+        service="acled",
+        unit="part",
+        default_url=ACLED_BASE_URL,
+        fetch=partial(pull_acled, args.country, start=args.start, end=args.end),
+        summary=_print_acled_pull,
+    )
+
+
+def _print_acled_pull(result: Any) -> None:
+    from analysis.sources.api.store import utc_text
+
     resumed = f" ({result.resumed_parts} of {result.parts} parts resumed)" * bool(
         result.resumed_parts
     )
@@ -170,35 +197,29 @@ def _pull_acled(args: argparse.Namespace) -> int:
     )
     if result.previous is not None:
         print(f"the file it replaced is kept as {_shown(result.previous)}")
-    return 0
 
 
 def _pull_ucdp(args: argparse.Namespace) -> int:
     from analysis.sources.api.ucdp_api import UCDP_BASE_URL
     from analysis.sources.api.ucdp_pull import pull_ucdp
 
-    bar = _Bar(_show_progress(args, sys.stderr), "page")
-    try:
-        result = _run(
-            bar,
-            lambda: pull_ucdp(
-                args.country,
-                version=args.version,
-                candidates=args.candidate,
-                base_url=args.base_url or UCDP_BASE_URL,
-                progress=bar,
-            ),
-            "the pages fetched so far are kept in data/raw/ucdp/.partial/",
-        )
-    except ValueError as error:
-        return _usage(error)
+    return _pull(
+        args,
+        service="ucdp",
+        unit="page",
+        default_url=UCDP_BASE_URL,
+        fetch=partial(pull_ucdp, args.country, version=args.version, candidates=args.candidate),
+        summary=_print_ucdp_pull,
+    )
+
+
+def _print_ucdp_pull(result: Any) -> None:
     versions = ", ".join(f"{n:,} from {v}" for v, n in result.by_version.items())
     resumed = f", {result.resumed_pages} resumed" * bool(result.resumed_pages)
     print(
         f"wrote {_shown(result.path)}: {result.events:,} events ({versions}); "
         f"{result.pages} pages{resumed}; provenance in {result.sidecar.name}"
     )
-    return 0
 
 
 def _list(ids: tuple[str, ...], limit: int = 20) -> str:
