@@ -207,6 +207,11 @@ def _within_window(
     bounds = [b for b in levels if b < window] + [window]
     m = list(_PRIOR_M[name][: len(bounds)])
     m[-1] += sum(_PRIOR_M[name][len(bounds) :])
+    if len(bounds) > len(m):
+        # a window wider than the widest level: the widest level's prior is shared with the
+        # band beyond it (the priors still sum to one)
+        m[-1] /= 2
+        m.append(m[-1])
     return {
         "output_column_name": name,
         "comparison_levels": [

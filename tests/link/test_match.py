@@ -125,6 +125,14 @@ def test_blocking_finds_every_pair_inside_the_window_and_none_outside() -> None:
     assert len(pairs) < 0.01 * len(full)
 
 
+def test_windows_wider_than_the_widest_level_are_modelled() -> None:
+    """SYNTHETIC: a 60-day, 500-km window (beyond the 30-day and 100-km levels) fits too."""
+    left, right, truth = synthetic_event_pairs(400, 100, seed=5)
+    wide = match_events(left, right, max_days=60, max_km=500.0)
+    assert wide["probability"].notna().all()
+    assert match_quality(wide, truth).iloc[0]["recall"] >= 0.8
+
+
 def test_events_without_place_are_counted_not_matched() -> None:
     left, right, _ = synthetic_event_pairs(200, 50, seed=4)
     left = left.copy()
