@@ -318,7 +318,10 @@ ACTORS_HEADER = "pattern,match_type,perpetrator_group,wagner,note\n"
 
 
 def actor_tables() -> None:
-    add("actors_empty.csv", b"", "actors", "DataError", "zero bytes", rule="empty",
+    # (the zero-byte case is the sweep's, test_hostile_sweep.py; a committed copy would be
+    # byte-identical to tallies_empty.csv)
+    add("actors_bom_only.csv", "\ufeff", "actors", "DataError",
+        "a byte-order mark and nothing else (an empty sheet saved as CSV)", rule="empty",
         line=1)  # fmt: skip
     add("actors_header_only.csv", ACTORS_HEADER, "actors", "DataError", "a header and no rules",
         rule="empty", line=1)  # fmt: skip
