@@ -187,7 +187,7 @@ if not nothing_compared:
     fig = plots.incident_intervals(
         comparison.comparable,
         title=(
-            f"Figures of {compared_words} published about {place}"
+            f"Figures of {compared_words}\npublished about {place}"
             if fighters
             else f"Figures published about {place}"
         ),
