@@ -107,7 +107,8 @@ def incident_findings(
     Returns
     -------
     list of str
-        1. How many bodies and figures, and the lowest and highest comparable figures, by
+        1. How many bodies and figures (when fighters' deaths are compared, which: "of which
+           those of Wagner fighters killed by separatists are compared"), and the lowest and highest comparable figures, by
            point value, with their bodies ("from 203 ... (Malian army) to at least 500 ...
            (OHCHR)").
         2. Whether the comparable figures can all be right: their intervals overlap (the
@@ -128,6 +129,15 @@ def incident_findings(
     bodies_word = "body" if n_bodies == 1 else "bodies"
     figures_word = "figure" if n_figures == 1 else "figures"
     opening = f"{_count_words(n_bodies)} {bodies_word} published {n_figures} {figures_word} about {incident_label}"
+    compared_group = str(summary.get("victim_group", "civilians"))
+    if compared_group != "civilians":
+        side = summary.get("compared_side")
+        whose = (
+            str(side)
+            if isinstance(side, str)
+            else f"{VICTIM_LABELS.get(compared_group, compared_group)} killed"
+        )
+        opening = f"{opening}, of which those of {whose} are compared"
     compared_bodies = comparable["reporting_body"].astype(str).unique()
     if len(comparable) >= 2 and len(compared_bodies) == 1:
         sentences.append(

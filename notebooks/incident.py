@@ -30,6 +30,7 @@ acled_path: "Optional[path]" = None  # an ACLED export whose events are shown be
 ucdp_path: "Optional[path]" = None  # a UCDP GED export whose events are shown beside the figures (None: none) {file}
 place_level: str = "admin2"  # widest place an event may share with the incident {one of: place, admin2, admin1}
 slack_days: int = 3  # days added before and after the incident's days {min: 0; max: 366}
+victim_group: str = "auto"  # whose deaths are compared (auto: civilians when a figure counts them, else the fighters most figures count) {one of: auto, civilians, combatants, suspected_militants}
 # fmt: on
 
 # %%
@@ -64,9 +65,21 @@ from analysis.tables import (
 evidence = load_evidence(tallies_dir)
 names = body_names(evidence["bodies"])
 comparison = compare_incident(
-    evidence["tallies"], incident_id, sources=evidence["sources"], about_width=about_width
+    evidence["tallies"],
+    incident_id,
+    sources=evidence["sources"],
+    about_width=about_width,
+    victim_group=victim_group,
 )
 summary = comparison.summary.iloc[0]
+# whose deaths the figures set side by side count, in the headings' words
+fighters = comparison.victim_group != "civilians"
+compared_words = (
+    f"{VICTIM_LABELS.get(comparison.victim_group, comparison.victim_group)} killed"
+    if pd.isna(summary["compared_side"])
+    else str(summary["compared_side"])
+)
+record("victim_group", comparison.victim_group)
 place = incident_label(evidence["tallies"], incident_id)
 record("title", f"Incident: {place}")
 record("n_figures", int(summary["n_figures"]))
@@ -88,9 +101,16 @@ record("findings", findings)
 record("headline", findings[0])
 display(Markdown("\n".join(f"- {md_escape(sentence)}" for sentence in findings)))
 
+# %%
+display(
+    Markdown(
+        f"## Figures of fighters killed that count the same thing: {md_escape(compared_words)}"
+        if fighters
+        else "## The figures that count the same thing"
+    )
+)
+
 # %% [markdown]
-# ## The figures that count the same thing
-#
 # Each figure with the interval its words allow ("≥ 500": at least 500, no upper end; an
 # "about" figure is given a relative half-width of `about_width`, a convention of this
 # report, not of the source), what it counts, who it attributes the deaths to, and the
@@ -129,12 +149,27 @@ nothing_compared = comparison.comparable.empty
 if nothing_compared:
     display(
         Markdown(
-            "No figure about this incident counts civilians (or people of any status) killed, "
-            "so there is nothing to set side by side here: every figure is listed below under "
+            (
+                f"No figure about this incident counts {md_escape(compared_words)}, "
+                if fighters
+                else "No figure about this incident counts civilians (or people of any status) "
+                "killed, "
+            )
+            + "so there is nothing to set side by side here: every figure is listed below under "
             "*Figures that count something else*, with what it counts."
         )
     )
 else:
+    if fighters:
+        display(
+            Markdown(
+                "The figures compared here count fighters killed, not civilians: those of "
+                f"{md_escape(compared_words)} (the side most figures "
+                "count: who killed them, and whose fighters the claim names). A body's count "
+                "of its enemy's dead is not set against a count of its own losses; the other "
+                "sides' figures are listed apart."
+            )
+        )
     display(
         display_table(
             comparison.comparable,
@@ -151,7 +186,11 @@ fig = None
 if not nothing_compared:
     fig = plots.incident_intervals(
         comparison.comparable,
-        title=f"Figures published about {place}",
+        title=(
+            f"Figures of {compared_words}\npublished about {place}"
+            if fighters
+            else f"Figures published about {place}"
+        ),
         source=(
             "Sources: the documents listed at the end of this report (data/tallies/sources.csv)."
         ),

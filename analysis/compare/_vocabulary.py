@@ -12,6 +12,16 @@ People = Literal["compare", "apart"]
 BodyParts = Literal["apart", "compare"]
 Fill = Literal["exact", "prorate"]
 Scale = Literal["log", "raw"]
+#: whose deaths :func:`analysis.compare.compare_incident` compares
+VictimGroup = Literal["civilians", "combatants", "suspected_militants", "auto"]
+#: the victim groups of fighters, in the order that breaks a tie when ``victim_group="auto"``
+FIGHTER_GROUPS = ("combatants", "suspected_militants")
+#: how a report names the dead of each compared victim group
+VICTIM_GROUP_WORDS = {
+    "civilians": "civilians",
+    "combatants": "fighters",
+    "suspected_militants": "suspected militants",
+}
 
 NOT_DEATHS = {
     "violations": "counts violations and abuses (one per victim of any abuse: killings, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,17 +11,129 @@ import pandas as pd
 from analysis._checks import check_option
 from analysis.compare._vocabulary import (
     ALLEGED,
+    FIGHTER_GROUPS,
     FIGURE_COLUMNS,
     NOT_CIVILIANS,
     NOT_DEATHS,
     PEOPLE_APART,
     BodyParts,
     People,
+    VictimGroup,
     as_string,
 )
 from analysis.harmonize.periods import DEATH_MEASURES, figure_bounds, require_tally_columns
 
 __all__ = ["IncidentComparison", "compare_incident", "incidents_with_bodies"]
+
+
+#: words in a claim that name the force whose fighters a figure counts
+_FORCE_PATTERNS = {
+    "Wagner fighters": re.compile(r"wagner|mercenar|russian", re.IGNORECASE),
+    "Malian soldiers": re.compile(r"soldier|\barmy\b", re.IGNORECASE),
+}
+_FORCE_NOT_NAMED = "fighters (no one force named in the claim)"
+
+
+def _claimed_force(claim: object) -> str:
+    """Whose fighters a combatant figure counts, as its claim names them.
+
+    ``"... it killed 84 Wagner fighters"`` -> ``"Wagner fighters"``; ``"... it killed 47
+    Malian soldiers"`` -> ``"Malian soldiers"``. A claim that names both forces, or neither,
+    (a rebel group's own losses "in defeating a Malian army battalion supported by Wagner")
+    gives :data:`_FORCE_NOT_NAMED`.
+    """
+    text = "" if claim is None or claim is pd.NA or pd.isna(claim) else str(claim)
+    named = [force for force, pattern in _FORCE_PATTERNS.items() if pattern.search(text)]
+    return named[0] if len(named) == 1 else _FORCE_NOT_NAMED
+
+
+def _death_counts(frame: pd.DataFrame, bounds: pd.DataFrame) -> pd.Series:
+    """The victim group of each figure that counts deaths with a number (NA otherwise)."""
+    measures = as_string(frame["measure"]).reset_index(drop=True)
+    victims = as_string(frame["victim_group"]).reset_index(drop=True)
+    numbered = ~(bounds["low"].isna() & bounds["point"].isna()).reset_index(drop=True)
+    alleged = (
+        (as_string(frame["stance"]).reset_index(drop=True) == "alleged").fillna(False)
+        if "stance" in frame.columns
+        else pd.Series(False, index=victims.index)
+    )
+    keep = measures.isin(list(DEATH_MEASURES)).fillna(False) & numbered & ~alleged
+    return victims.where(keep)
+
+
+def _choose_victim_group(
+    frame: pd.DataFrame, bounds: pd.DataFrame, victim_group: VictimGroup
+) -> tuple[str, str]:
+    """The victim group compared and, in words, why.
+
+    ``"auto"`` picks ``"civilians"`` when at least one figure counts civilians or people
+    killed; else the fighter group that most figures count, a tie going to the first of
+    :data:`FIGHTER_GROUPS` (combatants before suspected militants); else ``"civilians"``.
+    """
+    if victim_group != "auto":
+        return victim_group, "chosen"
+    counted = _death_counts(frame, bounds).dropna()
+    if counted.isin(["civilians", "people"]).any():
+        return "civilians", "auto: some figures count civilians or people killed"
+    tally = {group: int((counted == group).sum()) for group in FIGHTER_GROUPS}
+    most = max(tally.values())
+    if most == 0:
+        return "civilians", "auto: no figure counts deaths of any group"
+    tied = [group for group in FIGHTER_GROUPS if tally[group] == most]
+    counts = ", ".join(f"{tally[g]} {g}" for g in FIGHTER_GROUPS)
+    if len(tied) > 1:
+        return tied[0], (
+            f"auto: no figure counts civilians or people killed; figures of deaths count "
+            f"{counts}, a tie broken in the fixed order {', '.join(FIGHTER_GROUPS)}"
+        )
+    return tied[0], (
+        f"auto: no figure counts civilians or people killed; figures of deaths count {counts}"
+    )
+
+
+def _fighters_side(
+    frame: pd.DataFrame, reason: list[object], victim_group: str
+) -> tuple[list[object], str | None]:
+    """Keep one side's losses among the comparable figures of fighters killed.
+
+    The table says who killed the fighters (``perpetrator_group``), so the figures attributed
+    to one group count the losses of those it fought; a combatant figure's claim also names
+    whose fighters it counts (Wagner fighters or Malian soldiers, see :func:`_claimed_force`).
+    Only the figures sharing the side most figures count are compared (a tie goes to the
+    first side in alphabetical order of attribution, then force); the others are listed
+    apart, saying whose losses they count.
+
+    Returns
+    -------
+    The reasons, and the compared side in words (None when no figure is comparable).
+    """
+    out = list(reason)
+    perpetrators = as_string(frame["perpetrator_group"]).fillna("unknown").to_numpy(dtype=object)
+    claims = (
+        frame["claim"].to_numpy(dtype=object)
+        if "claim" in frame.columns
+        else np.full(len(frame), None, dtype=object)
+    )
+    sides: list[tuple[str, str]] = [
+        (str(p), _claimed_force(c) if victim_group == "combatants" else victim_group)
+        for p, c in zip(perpetrators, claims, strict=True)
+    ]
+    comparable = [i for i in range(len(out)) if pd.isna(out[i])]
+    if not comparable:
+        return out, None
+    counts: dict[tuple[str, str], int] = {}
+    for i in comparable:
+        counts[sides[i]] = counts.get(sides[i], 0) + 1
+    chosen = sorted(counts, key=lambda side: (-counts[side], side))[0]
+
+    def words(side: tuple[str, str]) -> str:
+        who = "suspected militants" if side[1] == "suspected_militants" else side[1]
+        return f"{who} killed by {side[0]}"
+
+    for i in comparable:
+        if sides[i] != chosen:
+            out[i] = f"counts {words(sides[i])}; the compared figures count {words(chosen)}"
+    return out, words(chosen)
 
 
 def _reasons(
@@ -29,6 +142,7 @@ def _reasons(
     *,
     people: People,
     perpetrator_group: str | None,
+    victim_group: str = "civilians",
 ) -> list[object]:
     """Why each figure does not count the same thing (NA when it does)."""
     measures = as_string(frame["measure"]).to_numpy(dtype=object)
@@ -50,6 +164,13 @@ def _reasons(
             out.append(ALLEGED)
         elif m not in DEATH_MEASURES:
             out.append(NOT_DEATHS.get(m, f"counts {m}, not deaths"))
+        elif victim_group != "civilians":
+            if v != victim_group:
+                out.append(f"counts {_GROUP_NAMES.get(v, v)}, not {_GROUP_NAMES[victim_group]}")
+            elif perpetrator_group is not None and p != perpetrator_group:
+                out.append(f"counts deaths attributed to {p}, not to {perpetrator_group}")
+            else:
+                out.append(pd.NA)
         elif v in NOT_CIVILIANS:
             out.append(NOT_CIVILIANS[v])
         elif v == "people" and people == "apart":
@@ -61,6 +182,15 @@ def _reasons(
         else:
             out.append(pd.NA)
     return out
+
+
+_GROUP_NAMES = {
+    "civilians": "civilians",
+    "people": "people of any status",
+    "combatants": "combatants",
+    "suspected_militants": "suspected militants ('terrorists')",
+    "not_applicable": "no people",
+}
 
 
 def _own_parts(
@@ -107,10 +237,14 @@ class IncidentComparison:
         One row per figure about the incident (see :func:`compare_incident`).
     summary
         One row: the envelope, consensus interval and spread of the comparable figures.
+    victim_group
+        Whose deaths were compared: ``"civilians"`` (with people of any status, per the
+        ``people`` option), ``"combatants"`` or ``"suspected_militants"``.
     """
 
     figures: pd.DataFrame
     summary: pd.DataFrame
+    victim_group: str = "civilians"
 
     @property
     def comparable(self) -> pd.DataFrame:
@@ -127,10 +261,20 @@ class IncidentComparison:
         return self.figures.copy()
 
 
-def _summary(incident_id: str, figures: pd.DataFrame) -> pd.DataFrame:
+def _summary(
+    incident_id: str,
+    figures: pd.DataFrame,
+    *,
+    victim_group: str = "civilians",
+    victim_group_choice: str = "chosen",
+    compared_side: str | None = None,
+) -> pd.DataFrame:
     comp = figures.loc[figures["comparable"]]
     row: dict[str, object] = {
         "incident_id": incident_id,
+        "victim_group": victim_group,
+        "victim_group_choice": victim_group_choice,
+        "compared_side": pd.NA if compared_side is None else compared_side,
         "n_figures": len(figures),
         "n_bodies": figures["reporting_body"].nunique(),
         "n_comparable": len(comp),
@@ -179,6 +323,9 @@ def _summary(incident_id: str, figures: pd.DataFrame) -> pd.DataFrame:
             )
     out = pd.DataFrame([row])
     for column in (
+        "victim_group",
+        "victim_group_choice",
+        "compared_side",
         "bodies_comparable",
         "binding_low_tally",
         "binding_high_tally",
@@ -198,6 +345,7 @@ def compare_incident(
     perpetrator_group: str | None = None,
     body_parts: BodyParts = "apart",
     about_width: float = 0.1,
+    victim_group: VictimGroup = "civilians",
 ) -> IncidentComparison:
     """Every figure published about one incident, and how far apart those that agree in kind are.
 
@@ -227,6 +375,15 @@ def compare_incident(
         ``"compare"``: keep every figure.
     about_width
         Passed to :func:`analysis.sources.tallies.tally_bounds`.
+    victim_group
+        Whose deaths are compared. ``"civilians"`` (default): figures of civilians killed,
+        with figures of people of any status per ``people``. ``"combatants"``: figures of
+        combatants killed, one side's losses only (see Notes). ``"suspected_militants"``:
+        figures of suspected militants ("terrorists") killed, those attributed to one
+        perpetrator group only. ``"auto"``: ``"civilians"`` when at least one figure counts
+        civilians or people killed; else the fighter group that most figures of deaths count,
+        a tie going to ``"combatants"`` before ``"suspected_militants"`` (the summary's
+        ``victim_group_choice`` says so). Figures of any other group are listed apart.
 
     Returns
     -------
@@ -237,7 +394,10 @@ def compare_incident(
         ``point`` (the qualifier interval and point from ``tally_bounds``), ``open_high``,
         ``period_start``, ``period_end``, ``comparable`` (bool), ``reason`` (why not, in plain
         words; NA when comparable), ``claim``, ``line``.
-        ``.summary``: one row with ``incident_id``, ``n_figures``, ``n_bodies``,
+        ``.summary``: one row with ``incident_id``, ``victim_group`` (the group compared),
+        ``victim_group_choice`` (``"chosen"``, or with ``"auto"`` why that group),
+        ``compared_side`` (for fighters: whose losses, killed by whom, in words; NA for
+        civilians), ``n_figures``, ``n_bodies``,
         ``n_comparable``, ``n_bodies_comparable``, ``bodies_comparable``,
         ``includes_people``, ``envelope_low``/``envelope_high`` (lowest low, highest high),
         ``consensus_low``/``consensus_high`` (the intersection of the intervals; NaN when
@@ -260,6 +420,17 @@ def compare_incident(
     Open-ended figures ("at least 500") have :math:`h_i = \\infty`. Intervals come from the
     qualifiers as :func:`analysis.sources.tallies.tally_bounds` reads them ("about" = +/- 10 %).
 
+    Fighters killed in a battle belong to two sides, and a body's figure of the enemy's dead
+    is not a count of its own. For ``"combatants"`` and ``"suspected_militants"`` the figures
+    are grouped by side: who killed them (``perpetrator_group``, so the figures attributed to
+    the separatists count the losses of the forces the separatists fought) and, for
+    combatants, whose fighters the claim names ("84 Wagner fighters", "47 Malian soldiers";
+    a claim naming both forces, or neither, is its own group). Only the side most figures
+    count is compared, a tie going to the first in alphabetical order; the others are listed
+    apart saying whose losses they count. At Tinzaouaten (July 2024) this compares the
+    figures of Wagner fighters killed by the separatists and lists apart those of Malian
+    soldiers, of Wagner fighters JNIM claims to have killed, and of the rebels' own losses.
+
     Examples
     --------
     >>> from analysis import load_tallies  # doctest: +SKIP
@@ -268,6 +439,7 @@ def compare_incident(
     """
     check_option("people", people, People)
     check_option("body_parts", body_parts, BodyParts)
+    check_option("victim_group", victim_group, VictimGroup)
     needed = (
         "tally_id",
         "reporting_body",
@@ -289,7 +461,13 @@ def compare_incident(
             + (" ..." if len(known) > 20 else "")
         )
     bounds = figure_bounds(rows, about_width)
-    reason = _reasons(rows, bounds, people=people, perpetrator_group=perpetrator_group)
+    compared, choice = _choose_victim_group(rows, bounds, victim_group)
+    reason = _reasons(
+        rows, bounds, people=people, perpetrator_group=perpetrator_group, victim_group=compared
+    )
+    side = None
+    if compared != "civilians":
+        reason, side = _fighters_side(rows, reason, compared)
     if body_parts == "apart":
         reason = _own_parts(
             rows["reporting_body"].astype(str).to_numpy(),
@@ -362,7 +540,14 @@ def compare_incident(
         ascending=[False, True, True],
         kind="stable",
     ).reset_index(drop=True)[FIGURE_COLUMNS]
-    return IncidentComparison(figures=figures, summary=_summary(incident_id, figures))
+    summary = _summary(
+        incident_id,
+        figures,
+        victim_group=compared,
+        victim_group_choice=choice,
+        compared_side=side,
+    )
+    return IncidentComparison(figures=figures, summary=summary, victim_group=compared)
 
 
 def incidents_with_bodies(tallies: pd.DataFrame, *, min_bodies: int = 2) -> pd.DataFrame:

@@ -281,3 +281,210 @@ def test_incidents_with_bodies_counts_distinct_bodies():
     assert everything["incident_id"].tolist() == [INCIDENT, "other-2022"]
     with pytest.raises(ValueError, match="at least 1"):
         incidents_with_bodies(table, min_bodies=0)
+
+
+def _battle() -> pd.DataFrame:
+    """A SYNTHETIC battle: every figure counts fighters, of two sides, as real claims word them."""
+    return _table(
+        [
+            # the rebels: "we killed 80 Wagner fighters" and "30 Malian soldiers"
+            dict(
+                tally_id="reb-001",
+                reporting_body="reb",
+                victim_group="combatants",
+                perpetrator_group="separatists",
+                value=80,
+                claim="The rebels said they killed 80 Wagner fighters.",
+            ),
+            dict(
+                tally_id="reb-002",
+                reporting_body="reb",
+                victim_group="combatants",
+                perpetrator_group="separatists",
+                value=30,
+                claim="The rebels said they killed 30 Malian soldiers.",
+            ),
+            # the rebels' own losses, killed by the army and Wagner
+            dict(
+                tally_id="reb-003",
+                reporting_body="reb",
+                victim_group="combatants",
+                perpetrator_group="state_forces_with_foreign",
+                value=5,
+                claim="The rebels admitted losing five men to the army and Wagner.",
+            ),
+            # a press agency: at least 20 mercenaries
+            dict(
+                tally_id="press-001",
+                reporting_body="press",
+                victim_group="combatants",
+                perpetrator_group="separatists",
+                qualifier="at_least",
+                value=20,
+                claim="A press agency said at least 20 Russian mercenaries were killed.",
+            ),
+            # a broadcaster: up to 60 Wagner fighters
+            dict(
+                tally_id="tv-001",
+                reporting_body="tv",
+                victim_group="combatants",
+                perpetrator_group="separatists",
+                qualifier="up_to",
+                value=60,
+                claim="A former Wagner fighter said as many as 60 were killed.",
+            ),
+            # the army: 2 of its soldiers killed, 9 injured, about 25 'terrorists' killed
+            dict(
+                tally_id="gov-001",
+                reporting_body="gov",
+                victim_group="combatants",
+                perpetrator_group="separatists",
+                value=2,
+                claim="The army said two of its soldiers were killed.",
+            ),
+            dict(
+                tally_id="gov-002",
+                reporting_body="gov",
+                measure="injured",
+                victim_group="combatants",
+                perpetrator_group="separatists",
+                value=9,
+                claim="The army said nine soldiers were injured.",
+            ),
+            dict(
+                tally_id="gov-003",
+                reporting_body="gov",
+                victim_group="suspected_militants",
+                perpetrator_group="state_forces",
+                qualifier="about",
+                value=25,
+                claim="The army said it killed about 25 terrorists.",
+            ),
+        ]  # fmt: skip
+    ).assign(incident_id=INCIDENT)
+
+
+def test_default_compares_civilians_so_a_battle_compares_nothing():
+    """Default: today's rule, civilians only; a battle's figures of fighters all stay apart."""
+    result = compare_incident(_battle(), INCIDENT)
+    assert result.victim_group == "civilians"
+    assert result.comparable.empty
+    assert result.summary.loc[0, "victim_group"] == "civilians"
+    assert pd.isna(result.summary.loc[0, "compared_side"])
+
+
+def test_combatants_compares_one_sides_losses_as_claims_name_them():
+    """Wagner fighters killed by the rebels are compared; Malian soldiers and the rebels' own
+    losses, counted by the same bodies, are listed apart saying whose losses they count."""
+    result = compare_incident(_battle(), INCIDENT, victim_group="combatants")
+    assert set(result.comparable["tally_id"]) == {"reb-001", "press-001", "tv-001"}
+    assert result.summary.loc[0, "compared_side"] == "Wagner fighters killed by separatists"
+    reasons = result.apart.set_index("tally_id")["reason"]
+    assert reasons["reb-002"].startswith("counts Malian soldiers killed by separatists")
+    assert reasons["gov-001"].startswith("counts Malian soldiers killed by separatists")
+    assert "killed by state_forces_with_foreign" in reasons["reb-003"]
+    assert reasons["gov-002"] == "counts people injured, not deaths"
+    assert reasons["gov-003"].startswith("counts suspected militants")
+    # 80 exactly against "up to 60": they cannot both be right
+    assert bool(result.summary.loc[0, "consensus_empty"])
+    assert result.summary.loc[0, "spread"] == pytest.approx(80 / 20)
+
+
+def test_a_claim_naming_both_forces_or_neither_is_its_own_side():
+    """A figure whose claim names Wagner and the army (or no force) is not pooled with either."""
+    table = _battle()
+    table.loc[table["tally_id"] == "press-001", "claim"] = "At least 20 soldiers and Wagner men."
+    result = compare_incident(table, INCIDENT, victim_group="combatants")
+    assert "press-001" not in set(result.comparable["tally_id"])
+    reason = result.apart.set_index("tally_id").loc["press-001", "reason"]
+    assert reason.startswith("counts fighters (no one force named in the claim)")
+
+
+def test_suspected_militants_compares_those_attributed_to_one_group():
+    table = pd.concat(
+        [
+            _battle(),
+            _table(
+                [
+                    dict(
+                        tally_id="ngo-001",
+                        reporting_body="ngo",
+                        incident_id=INCIDENT,
+                        victim_group="suspected_militants",
+                        perpetrator_group="state_forces",
+                        value=40,
+                    ),
+                    dict(
+                        tally_id="ngo-002",
+                        reporting_body="ngo",
+                        incident_id=INCIDENT,
+                        victim_group="suspected_militants",
+                        perpetrator_group="jnim",
+                        value=3,
+                    ),
+                ]
+            ),
+        ],  # fmt: skip
+        ignore_index=True,
+    )
+    result = compare_incident(table, INCIDENT, victim_group="suspected_militants")
+    assert set(result.comparable["tally_id"]) == {"gov-003", "ngo-001"}
+    assert (
+        result.apart.set_index("tally_id")
+        .loc["ngo-002", "reason"]
+        .startswith("counts suspected militants killed by jnim")
+    )
+    assert result.apart.set_index("tally_id").loc["reb-001", "reason"] == (
+        "counts combatants, not suspected militants ('terrorists')"
+    )
+
+
+def test_auto_picks_civilians_when_any_figure_counts_them():
+    """auto with a civilian figure is the default comparison, figure for figure."""
+    auto = compare_incident(_incident(), INCIDENT, victim_group="auto")
+    default = compare_incident(_incident(), INCIDENT)
+    assert auto.victim_group == "civilians"
+    pd.testing.assert_frame_equal(auto.figures, default.figures)
+    assert auto.summary.loc[0, "victim_group_choice"].startswith("auto: some figures count")
+
+
+def test_auto_picks_the_group_most_figures_count_and_says_so():
+    result = compare_incident(_battle(), INCIDENT, victim_group="auto")
+    assert result.victim_group == "combatants"
+    choice = result.summary.loc[0, "victim_group_choice"]
+    assert "6 combatants, 1 suspected_militants" in choice and "tie" not in choice
+
+
+def test_auto_breaks_a_tie_by_the_fixed_order_and_says_so():
+    """One figure of combatants, one of suspected militants killed: combatants, said a tie."""
+    table = _battle().loc[lambda f: f["tally_id"].isin(["gov-001", "gov-003"])]
+    result = compare_incident(table, INCIDENT, victim_group="auto")
+    assert result.victim_group == "combatants"
+    assert (
+        "a tie broken in the fixed order combatants, suspected_militants"
+        in (result.summary.loc[0, "victim_group_choice"])
+    )
+
+
+def test_an_unknown_victim_group_is_refused():
+    with pytest.raises(ValueError, match="victim_group must be one of"):
+        compare_incident(_battle(), INCIDENT, victim_group="soldiers")
+
+
+def test_tinzaouaten_compares_wagner_losses_claimed_against_the_separatists():
+    """On the shipped table: Tinzaouaten's figures all count fighters; auto compares the
+    figures of Wagner fighters killed by the separatists and keeps the Malian soldiers' and
+    the rebels' own losses apart."""
+    from analysis import load_tallies
+
+    result = compare_incident(load_tallies(), "tinzaouaten-2024-07", victim_group="auto")
+    assert result.victim_group == "combatants"
+    assert result.summary.loc[0, "compared_side"] == "Wagner fighters killed by separatists"
+    compared = result.comparable
+    assert (compared["victim_group"] == "combatants").all()
+    assert (compared["perpetrator_group"] == "separatists").all()
+    assert compared["claim"].str.contains("Wagner|mercenar", case=False).all()
+    assert not compared["claim"].str.contains("soldier", case=False).any()
+    assert compared["reporting_body"].nunique() >= 2
+    apart = result.apart.set_index("tally_id")["reason"]
+    assert apart["csp-004"].startswith("counts Malian soldiers killed by separatists")

@@ -150,3 +150,35 @@ def test_windows_finding_counts_and_spans_the_ratios():
         "against them, each for the reason given below."
     )
     assert windows_finding(rows.iloc[2:], reference="MINUSMA").startswith("No figure of another")
+
+
+def test_moura_findings_read_as_before_whatever_the_victim_group_option(evidence):
+    """On the shipped table: a civilian incident's sentences are the same with the default
+    comparison and with victim_group="auto", and none speaks of fighters."""
+    place = incident_label(evidence["tallies"], "moura-2022-03")
+    names = body_names(evidence["bodies"])
+    sentences = {
+        option: incident_findings(
+            compare_incident(
+                evidence["tallies"], "moura-2022-03", sources=evidence["sources"],
+                victim_group=option,
+            ),
+            names=names,
+            incident_label=place,
+        )
+        for option in ("civilians", "auto")
+    }  # fmt: skip
+    assert sentences["auto"] == sentences["civilians"]
+    assert not any("fighters" in s or "are compared" in s for s in sentences["auto"])
+
+
+def test_a_battle_headline_names_whose_losses_are_compared(evidence):
+    """On the shipped table: Tinzaouaten's headline says that Wagner fighters' deaths are
+    compared, from its lowest to its highest such figure."""
+    comparison = compare_incident(evidence["tallies"], "tinzaouaten-2024-07", victim_group="auto")
+    place = incident_label(evidence["tallies"], "tinzaouaten-2024-07")
+    headline = incident_findings(
+        comparison, names=body_names(evidence["bodies"]), incident_label=place
+    )[0]
+    assert "of which those of Wagner fighters killed by separatists are compared: from" in headline
+    assert "combatants killed" in headline
