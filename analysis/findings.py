@@ -15,6 +15,7 @@ sentences come from :func:`analysis.robustness`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -76,18 +77,45 @@ def incident_label(tallies: pd.DataFrame, incident_id: str) -> str:
     """How a reader names an incident: its most cited place and the month it began.
 
     ``"moura-2022-03"`` -> ``"Moura (March 2022)"``; the id itself when the rows name no
-    place.
+    place. When another incident of the table has the same place and month, the words of the
+    id that name neither are added: ``"tinzaouaten-strikes-2024-07"`` -> ``"Tinzaouaten,
+    strikes (July 2024)"`` beside ``"Tinzaouaten (July 2024)"``.
     """
-    rows = tallies[tallies["incident_id"].astype("string") == incident_id]
+    ids = tallies["incident_id"].astype("string")
+    place, start = _place_and_start(tallies[ids == incident_id])
+    if place is None:
+        return incident_id
+    month = f" ({start:%B %Y})" if pd.notna(start) else ""
+
+    def same_name(other: str) -> bool:
+        other_place, other_start = _place_and_start(tallies[ids == other])
+        return other_place == place and (
+            f"{other_start:%Y-%m}" == f"{start:%Y-%m}" if pd.notna(start) else pd.isna(other_start)
+        )
+
+    others = [other for other in ids.dropna().unique() if other != incident_id and same_name(other)]
+    extra = _id_words(incident_id, place, start) if others else ""
+    return f"{place}, {extra}{month}" if extra else f"{place}{month}"
+
+
+def _place_and_start(rows: pd.DataFrame) -> tuple[str | None, pd.Timestamp]:
+    """An incident's most cited place (locality, else cercle, else region) and first day."""
+    if rows.empty:
+        return None, pd.NaT
     place = None
     for column in ("place", "admin2", "admin1"):
         if column in rows and rows[column].notna().any():
             place = str(rows[column].dropna().astype(str).mode().iloc[0])
             break
-    if place is None or rows.empty:
-        return incident_id
-    start = pd.to_datetime(rows["period_start"]).min()
-    return f"{place} ({start:%B %Y})" if pd.notna(start) else place
+    return place, pd.to_datetime(rows["period_start"]).min()
+
+
+def _id_words(incident_id: str, place: str, start: pd.Timestamp) -> str:
+    """The words of an incident id that name neither its place nor its date."""
+    known = {word.lower() for word in re.split(r"\W+", place) if word}
+    if pd.notna(start):
+        known |= {f"{start:%Y}", f"{start:%m}"}
+    return " ".join(w for w in re.split(r"[-_.]", incident_id) if w and w.lower() not in known)
 
 
 def incident_findings(

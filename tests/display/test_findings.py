@@ -182,3 +182,17 @@ def test_a_battle_headline_names_whose_losses_are_compared(evidence):
     )[0]
     assert "of which those of Wagner fighters killed by separatists are compared: from" in headline
     assert "combatants killed" in headline
+
+
+def test_incidents_with_the_same_place_and_month_get_different_names() -> None:
+    """SYNTHETIC: a battle and strikes in one town and month; a third incident elsewhere."""
+    table = pd.DataFrame(
+        {
+            "incident_id": ["town-2024-07", "town-strikes-2024-07", "village-2024-07"],
+            "place": ["Town", "Town", "Village"],
+            "period_start": pd.to_datetime(["2024-07-25", "2024-07-30", "2024-07-02"]),
+        }
+    )
+    assert incident_label(table, "town-2024-07") == "Town (July 2024)"
+    assert incident_label(table, "town-strikes-2024-07") == "Town, strikes (July 2024)"
+    assert incident_label(table, "village-2024-07") == "Village (July 2024)"
