@@ -271,6 +271,7 @@ def incident_intervals(
     source: str = "Sources: the documents listed under the figure (data/tallies/sources.csv).",
     label: str = "reporting_body",
     comparable: str | None = "comparable",
+    counted: str = "people killed",
 ) -> Figure:
     """Interval plot of every figure published about one incident, one row per figure.
 
@@ -281,11 +282,14 @@ def incident_intervals(
         ``qualifier``, the ``label`` column (default ``reporting_body``), ``measure`` and
         ``victim_group``; optionally a boolean ``comparable`` column: figures that count
         something else are drawn in grey.
+    counted
+        What the x axis counts, in words (``"people killed"``; ``"fighters killed"`` when the
+        figures compared count fighters).
 
     Notes
     -----
     "At least" figures are drawn as an arrow running to the right edge: their interval has no
-    upper end. The x axis is a count of people.
+    upper end. The x axis is a count.
     """
     _require(figures, ["low", "high", "point", "qualifier", label], "incident_intervals")
     fig, ax = _figure(8.0, 0.55 * max(len(figures), 3) + 1.4)
@@ -313,12 +317,12 @@ def incident_intervals(
     ax.set_yticklabels([_figure_label(row, label) for _, row in rows.iterrows()], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, right)
-    ax.set_xlabel("people killed (count; arrow = open-ended 'at least')")
+    ax.set_xlabel(f"{counted} (count; arrow = open-ended 'at least')")
     ax.grid(axis="x", color="#DDDDDD", lw=0.6)
     fig.alt = _alt(
         "Interval chart",
         title,
-        f"{len(rows)} published figure{'s' if len(rows) != 1 else ''} of people killed, "
+        f"{len(rows)} published figure{'s' if len(rows) != 1 else ''} of {counted}, "
         "one row each, top to bottom",
         "; ".join(_interval_alt(row, label, comparable) for _, row in rows.iterrows()),
     )

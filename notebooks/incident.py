@@ -191,6 +191,7 @@ if not nothing_compared:
             if fighters
             else f"Figures published about {place}"
         ),
+        counted="fighters killed" if fighters else "people killed",
         source=(
             "Sources: the documents listed at the end of this report (data/tallies/sources.csv)."
         ),

@@ -45,6 +45,9 @@ def test_incident_intervals_open_ended_arrow_and_labels(incident) -> None:
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0].startswith("body_a") and "(at least)" in labels[0]
     assert any(t.startswith("Sources") for t in _texts(fig))
+    fighters = plots.incident_intervals(incident, counted="fighters killed")
+    assert fighters.axes[0].get_xlabel().startswith("fighters killed")
+    assert "figures of fighters killed" in fighters.alt
 
 
 def test_data_text_is_not_mathtext(incident) -> None:
