@@ -311,7 +311,19 @@ record("skipped", {key: value for key, value in skipped.items() if value is not 
 # Add patterns for them to `data/hand/actors.csv` to have them grouped.
 
 # %%
-unmatched_actors(events).head(25)
+unmatched = unmatched_actors(events)
+if unmatched.empty:
+    display(Markdown("None: every actor name of the events in scope has a group."))
+else:
+    display(
+        display_table(
+            unmatched.head(25),
+            columns={"actor": "Actor name", "n_events": "Events", "fields": "Where it appears"},
+            formats={"n_events": fmt_count},
+            numeric=("Events",),
+            caption=f"The {min(len(unmatched), 25)} most frequent of {len(unmatched):,}",
+        )
+    )
 
 # %% [markdown]
 # ## Actor names read through a look-alike letter
@@ -319,7 +331,19 @@ unmatched_actors(events).head(25)
 # Names that mix Latin letters with Cyrillic or Greek look-alikes, counted under the Latin name.
 
 # %%
-confusable_actors(events).head(25)
+lookalikes = confusable_actors(events)
+if lookalikes.empty:
+    display(Markdown("None: no actor name mixes Latin letters with look-alikes."))
+else:
+    display(
+        display_table(
+            lookalikes.head(25),
+            columns={"actor": "Actor name as written", "read_as": "Read as",
+                     "n_events": "Events", "fields": "Where it appears"},
+            formats={"n_events": fmt_count},
+            numeric=("Events",),
+        )
+    )  # fmt: skip
 
 # %% [markdown]
 # ## Caveats
