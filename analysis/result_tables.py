@@ -52,8 +52,17 @@ def period_label(date: object, freq: str) -> str:
 def its_terms_table(fit: Any, *, freq: str, caption: str | None = None) -> Any:
     """The terms of an interrupted time series (:func:`analysis.its_fit`) as rate ratios.
 
-    ``freq`` names the period of the trend ("Trend (ratio per quarter)").
+    ``freq`` names the period of the trend ("Trend (ratio per quarter)"). The caption says the
+    model, from the fit itself, unless one is given: "One trend for both segments
+    (quasipoisson, t(9) intervals)".
     """
+    if caption is None:
+        shape = (
+            "A trend and a change of trend at the date"
+            if "slope_change" in fit.terms
+            else "One trend for both segments"
+        )
+        caption = f"{shape} ({fit.family}, {fit.reference} intervals)"
     period = _period(freq)
     names = {
         "baseline": f"Rate per day in the first {period}",

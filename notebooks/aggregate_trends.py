@@ -208,13 +208,7 @@ if skipped["its"] is None:
         series, date=arrival_date, count="fatalities", exposure="exposure_days", family=family
     )
     record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
-    display(
-        its_terms_table(
-            fit,
-            freq=freq,
-            caption=f"One trend for both segments ({family}, {fit.reference} intervals)",
-        )
-    )
+    display(its_terms_table(fit, freq=freq))
     display(
         plots.its_counterfactual(
             fit.counterfactual(),

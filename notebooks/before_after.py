@@ -257,9 +257,7 @@ fit = its_fit(
     family=family,
 )
 record("its_level_change", fit.summary_frame().loc[["level_change"]].reset_index())
-its_terms_table(
-    fit, freq="QS", caption=f"One trend for both segments ({family}, {fit.reference} intervals)"
-)
+its_terms_table(fit, freq="QS")
 
 # %%
 d = fit.diagnostics().iloc[0]

@@ -28,7 +28,8 @@ def _series() -> pd.DataFrame:
 
 def test_its_terms_are_named_and_intervals_in_one_cell() -> None:
     fit = its_fit(_series(), date="2021-12-01")
-    html = _html(its_terms_table(fit, freq="MS", caption="One trend"))
+    html = _html(its_terms_table(fit, freq="MS"))
+    assert f"One trend for both segments (quasipoisson, {fit.reference} intervals)" in html
     level = fit.summary_frame().loc["level_change"]
     assert "Level change at the date" in html and "Trend (ratio per month)" in html
     assert f"{level['estimate']:.2f} ({level['ci_low']:.2f}–{level['ci_high']:.2f})" in html
