@@ -50,12 +50,21 @@ _SHIPPED = {
 }
 
 
-def checkout_root() -> Path | None:
-    """The checkout the package runs from, or ``None`` when it is installed."""
+def _find_checkout() -> Path | None:
     root = Path(__file__).resolve().parent.parent
     if (root / "pyproject.toml").is_file() and (root / "data" / "tallies").is_dir():
         return root
     return None
+
+
+# Where the package runs from does not change while it runs: looked at once, on import (not
+# again by every path asked for, nor later by a process that has dropped its privileges).
+_CHECKOUT = _find_checkout()
+
+
+def checkout_root() -> Path | None:
+    """The checkout the package runs from, or ``None`` when it is installed."""
+    return _CHECKOUT
 
 
 def user_dir() -> Path:
