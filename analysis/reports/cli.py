@@ -111,6 +111,7 @@ def _report(args: argparse.Namespace) -> int:
     from analysis.errors import ParameterError
     from analysis.reports.declarations import NOTEBOOKS
     from analysis.reports.kernels import KernelServer, forking_supported
+    from analysis.reports.lock import check_output_folder
     from analysis.reports.params import parse_cli_parameters
     from analysis.reports.runner import run_reports
     from analysis.reports.suite import load_suite, make_job
@@ -123,6 +124,7 @@ def _report(args: argparse.Namespace) -> int:
     )
     if args.notebook is None and (args.parameters or args.name):
         raise ParameterError("-p and --name go with --notebook, not with a suite")
+    check_output_folder(output_dir)  # an unwritable folder is refused before any input is read
     with contextlib.ExitStack() as stack:
         # the parameters are those that the notebooks to be run declare
         stack.enter_context(NOTEBOOKS.reading(notebooks_dir))

@@ -243,14 +243,21 @@ class NotebookRegistry(MutableMapping[str, NotebookSpec]):
             self.use_folder(before)
 
     def _current(self) -> dict[str, NotebookSpec]:
-        files = sorted(self.folder.glob("*.ipynb"))
-        stamp = tuple((p.name, (s := p.stat()).st_size, s.st_mtime_ns) for p in files)
+        try:
+            files = sorted(self.folder.glob("*.ipynb"))
+            stamp = tuple((p.name, (s := p.stat()).st_size, s.st_mtime_ns) for p in files)
+        except OSError as error:
+            raise ParameterError(
+                f"{self.folder}: cannot read the notebooks' declarations ({error.strerror})"
+            ) from None
         if stamp != self._stamp:
             self._read = {path.stem: read_notebook_spec(path) for path in files}
             self._stamp = stamp
         return {**self._read, **self._extra}
 
     def __getitem__(self, name: str) -> NotebookSpec:
+        if name in self._extra:  # set by hand: the folder need not be read
+            return self._extra[name]
         return self._current()[name]
 
     def __setitem__(self, name: str, spec: NotebookSpec) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -20,7 +21,7 @@ from typing import IO
 from analysis.errors import ReportError
 from analysis.files import output_error
 
-__all__ = ["LOCK_NAME", "output_lock"]
+__all__ = ["LOCK_NAME", "output_lock", "check_output_folder"]
 
 LOCK_NAME = ".tallies.lock"
 
@@ -46,12 +47,7 @@ def output_lock(folder: Path, *, wait: bool = True, out: IO[str] | None = None) 
     analysis.errors.OutputError
         The folder cannot be created or written (read-only, not writable, full disk).
     """
-    path = folder / LOCK_NAME
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise output_error(error, folder) from error
+    fd = _open_lock_file(folder)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -76,6 +72,37 @@ def output_lock(folder: Path, *, wait: bool = True, out: IO[str] | None = None) 
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def check_output_folder(folder: Path) -> None:
+    """Refuse at once a folder the run could not write in, leaving nothing behind.
+
+    A probe file is created and removed in the folder (or, when it does not exist yet, in the
+    nearest folder above it that does), so that a read-only or unwritable folder is the
+    project's error before a single input is opened.
+
+    Raises
+    ------
+    analysis.errors.OutputError
+        The folder cannot be written (read-only, not writable, full disk).
+    """
+    try:
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        fd, probe = tempfile.mkstemp(prefix=".tallies-probe-", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise output_error(error, folder) from error
+
+
+def _open_lock_file(folder: Path) -> int:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise output_error(error, folder) from error
 
 
 def _holder(fd: int) -> str:

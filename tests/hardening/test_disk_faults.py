@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
+import pkgutil
 import shutil
 import subprocess
 import tempfile
@@ -165,6 +167,15 @@ def _as_nobody() -> Iterator[None]:
         os.setegid(0)
 
 
+def _import_command_modules() -> None:
+    """Import every module of the package (the command imports some lazily)."""
+    import analysis
+
+    for module in pkgutil.walk_packages(analysis.__path__, "analysis."):
+        if not module.name.startswith("analysis._shipped"):
+            importlib.import_module(module.name)
+
+
 @pytest.mark.parametrize("how", ["read-only tmpfs", "read-only bind mount", "no write permission"])
 def test_a_read_only_output_folder_is_the_projects_error(
     how: str, waits_notebook: None, capsys: pytest.CaptureFixture[str]
@@ -189,6 +200,10 @@ def test_a_read_only_output_folder_is_the_projects_error(
                 subprocess.run(["mount", "-o", "remount,bind,ro", str(output)], check=True)
         if not mounted:  # refused (not root): permissions stand in for the mount
             os.chmod(output, 0o555)
+        if not mounted:
+            # as nobody the process may not read a private checkout (a clone in a 0700
+            # folder): the package's modules, some imported lazily, are loaded first
+            _import_command_modules()
         with _as_nobody() if not mounted else contextlib.nullcontext():
             code = main(_report(output, "--no-preload"))
         err = capsys.readouterr().err
